@@ -1,0 +1,1 @@
+"""Staff and user accounts, roles, what each role may do, and API tokens."""

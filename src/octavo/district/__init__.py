@@ -1,0 +1,1 @@
+"""The district: its sites (schools, branches), their opening hours and shelving locations."""

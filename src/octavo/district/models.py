@@ -1,0 +1,59 @@
+"""Sites, their weekly opening hours and their shelving locations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Site(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Los_Angeles")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="site_code_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class OpeningHours(models.Model):
+    """One open period on one weekday (0 = Monday). A weekday with no rows is closed."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["site", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_0_6"),
+            models.CheckConstraint(condition=Q(opens__lt=models.F("closes")),
+                                   name="hours_opens_before_closes"),
+        ]
+
+
+class Location(models.Model):
+    """A shelving area within a site (Easy, Fiction, Reference, Textbook room...)."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="locations")
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["site", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "code"], name="location_code_unique_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code}/{self.code} {self.name}"

@@ -1,0 +1,175 @@
+"""Creating and changing sites, opening hours and locations. The only code that writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from octavo.accounts.rules import Action, decide
+from octavo.audit.services import changes_between, record
+from octavo.district import rules
+from octavo.district.models import Location, OpeningHours, Site
+from octavo.district.rules import Period
+from octavo.shared.actor import Actor
+from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
+
+
+def _require(actor: Actor, action: Action, site_id: int | None = None) -> None:
+    decision = decide(actor, action, site_id=site_id)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _site_snapshot(site: Site) -> dict[str, Any]:
+    return {
+        "code": site.code,
+        "name": site.name,
+        "address": site.address,
+        "time_zone": site.time_zone,
+        "is_active": site.is_active,
+    }
+
+
+def _hours_snapshot(site: Site) -> list[str]:
+    return [
+        f"{h.weekday}:{h.opens:%H:%M}-{h.closes:%H:%M}"
+        for h in OpeningHours.objects.filter(site=site).order_by("weekday", "opens")
+    ]
+
+
+def create_site(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    at: datetime,
+    address: str = "",
+    time_zone: str = "America/Los_Angeles",
+    hours: Sequence[Period] = (),
+) -> Site:
+    _require(actor, Action.SITE_CREATE)
+    code = rules.normalize_code(code)
+    name = rules.require_text(name, field="name", max_length=200)
+    time_zone = rules.check_time_zone(time_zone)
+    periods = rules.check_periods(hours)
+    with transaction.atomic():
+        if Site.objects.filter(code=code).exists():
+            raise Duplicate(f"a site with code {code} already exists", field="code")
+        try:
+            with transaction.atomic():
+                site = Site.objects.create(
+                    code=code, name=name, address=address.strip(), time_zone=time_zone
+                )
+        except IntegrityError as exc:  # two admins adding the same code at once
+            raise Duplicate(f"a site with code {code} already exists", field="code") from exc
+        OpeningHours.objects.bulk_create(
+            OpeningHours(site=site, weekday=p.weekday, opens=p.opens, closes=p.closes)
+            for p in periods
+        )
+        after = _site_snapshot(site) | {"hours": _hours_snapshot(site)}
+        record(actor=actor, action="site.create", object_type="site", object_id=site.code,
+               object_repr=str(site), site_id=site.id, changes=changes_between({}, after), at=at)
+    return site
+
+
+_SITE_FIELDS = frozenset({"name", "address", "time_zone", "is_active"})
+
+
+def update_site(
+    *,
+    actor: Actor,
+    code: str,
+    changes: dict[str, Any],
+    at: datetime,
+    hours: Sequence[Period] | None = None,
+) -> Site:
+    """Change a site's fields (any of name, address, time_zone, is_active) and/or its hours."""
+    unknown = set(changes) - _SITE_FIELDS
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    clean: dict[str, Any] = {}
+    if "name" in changes:
+        clean["name"] = rules.require_text(str(changes["name"]), field="name", max_length=200)
+    if "address" in changes:
+        clean["address"] = str(changes["address"]).strip()
+    if "time_zone" in changes:
+        clean["time_zone"] = rules.check_time_zone(str(changes["time_zone"]))
+    if "is_active" in changes:
+        if not isinstance(changes["is_active"], bool):
+            raise InvalidInput("must be true or false", field="is_active")
+        clean["is_active"] = changes["is_active"]
+    periods = rules.check_periods(hours) if hours is not None else None
+    with transaction.atomic():
+        site = Site.objects.select_for_update().filter(code=code.strip().upper()).first()
+        if site is None:
+            raise NotFound(f"no site with code {code!r}", field="site")
+        _require(actor, Action.SITE_EDIT, site.id)
+        before = _site_snapshot(site) | {"hours": _hours_snapshot(site)}
+        for key, value in clean.items():
+            setattr(site, key, value)
+        site.save()
+        if periods is not None:
+            OpeningHours.objects.filter(site=site).delete()
+            OpeningHours.objects.bulk_create(
+                OpeningHours(site=site, weekday=p.weekday, opens=p.opens, closes=p.closes)
+                for p in periods
+            )
+        after = _site_snapshot(site) | {"hours": _hours_snapshot(site)}
+        diff = changes_between(before, after)
+        if diff:
+            record(actor=actor, action="site.update", object_type="site", object_id=site.code,
+                   object_repr=str(site), site_id=site.id, changes=diff, at=at)
+    return site
+
+
+def _location_snapshot(location: Location) -> dict[str, Any]:
+    return {"code": location.code, "name": location.name, "is_active": location.is_active}
+
+
+def add_location(*, actor: Actor, site: Site, code: str, name: str, at: datetime) -> Location:
+    _require(actor, Action.LOCATION_MANAGE, site.id)
+    code = rules.normalize_code(code)
+    name = rules.require_text(name, field="name", max_length=200)
+    with transaction.atomic():
+        if Location.objects.filter(site=site, code=code).exists():
+            raise Duplicate(f"{site.code} already has a location {code}", field="code")
+        try:
+            with transaction.atomic():
+                location = Location.objects.create(site=site, code=code, name=name)
+        except IntegrityError as exc:
+            raise Duplicate(f"{site.code} already has a location {code}", field="code") from exc
+        record(actor=actor, action="location.create", object_type="location",
+               object_id=location.id, object_repr=str(location), site_id=site.id,
+               changes=changes_between({}, _location_snapshot(location)), at=at)
+    return location
+
+
+def update_location(
+    *, actor: Actor, location_id: int, changes: dict[str, Any], at: datetime
+) -> Location:
+    unknown = set(changes) - {"name", "is_active"}
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    with transaction.atomic():
+        location = (Location.objects.select_for_update().select_related("site")
+                    .filter(id=location_id).first())
+        if location is None:
+            raise NotFound(f"no location with id {location_id}", field="location")
+        _require(actor, Action.LOCATION_MANAGE, location.site_id)
+        before = _location_snapshot(location)
+        if "name" in changes:
+            location.name = rules.require_text(str(changes["name"]), field="name", max_length=200)
+        if "is_active" in changes:
+            if not isinstance(changes["is_active"], bool):
+                raise InvalidInput("must be true or false", field="is_active")
+            location.is_active = changes["is_active"]
+        location.save()
+        diff = changes_between(before, _location_snapshot(location))
+        if diff:
+            record(actor=actor, action="location.update", object_type="location",
+                   object_id=location.id, object_repr=str(location), site_id=location.site_id,
+                   changes=diff, at=at)
+    return location

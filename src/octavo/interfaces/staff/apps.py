@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StaffConfig(AppConfig):
+    name = "octavo.interfaces.staff"
+    label = "octavo_staff"

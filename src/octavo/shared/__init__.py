@@ -1,0 +1,1 @@
+"""Small, framework-free building blocks every app uses: clock, actor, errors, catalogs."""

@@ -1,0 +1,49 @@
+"""Who is acting: a frozen view of a person (or the command line) handed to every service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The roles of MISSION.md's table; the values are the contract (`--role` on the CLI)."""
+
+    DISTRICT_ADMIN = "district_admin"
+    SITE_LIBRARIAN = "site_librarian"
+    TECHNICIAN = "technician"
+    STUDENT_HELPER = "student_helper"
+    TEACHER = "teacher"
+    STUDENT = "student"
+    PARENT = "parent"
+
+
+class Source(StrEnum):
+    """The interface an action came through; written to the audit log."""
+
+    STAFF = "staff"
+    API = "api"
+    CLI = "cli"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    username: str
+    role: Role
+    site_ids: frozenset[int] = field(default_factory=frozenset)
+    user_id: int | None = None
+    source: Source = Source.STAFF
+    address: str | None = None
+
+    @property
+    def is_district_admin(self) -> bool:
+        return self.role is Role.DISTRICT_ADMIN
+
+    def works_at(self, site_id: int | None) -> bool:
+        return self.is_district_admin or (site_id is not None and site_id in self.site_ids)
+
+    @classmethod
+    def command_line(cls, username: str = "octavo-cli") -> Actor:
+        """The operator at the server's shell: acts with a district admin's reach."""
+        return cls(username=username, role=Role.DISTRICT_ADMIN, source=Source.CLI)
