@@ -25,6 +25,12 @@ class District:
     users: dict[Role, object]  # one account per role, all at `north` (admin: no site)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2's real cost (about 0.3 s a hash) would dominate the suite; hashing is Django's.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cli_actor() -> Actor:
     return Actor.command_line("test-operator")

@@ -148,13 +148,13 @@ def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: dat
         )
         if not decision:
             raise PermissionDenied(decision.reason, field="role")
-        if target_role is not Role.DISTRICT_ADMIN and not target_sites:
-            raise InvalidInput("give at least one site code", field="sites")
         if actor.user_id == user.pk and (
             target_role is not current_role or changes.get("is_active") is False
         ):
             raise PermissionDenied("you cannot change your own role or deactivate yourself",
                                    field="role")
+        if target_role is not Role.DISTRICT_ADMIN and not target_sites:
+            raise InvalidInput("give at least one site code", field="sites")
         before = _snapshot(user)
         user.role = target_role.value
         for key in ("first_name", "last_name", "email"):
