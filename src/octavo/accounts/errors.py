@@ -6,7 +6,7 @@ from octavo.shared.errors import OctavoError, Reason
 
 
 class WeakPassword(OctavoError):
-    reason = Reason.WEAK_PASSWORD  # noqa: S105 - a reason code
+    reason = Reason.WEAK_PASSWORD
 
 
 class Unauthenticated(OctavoError):

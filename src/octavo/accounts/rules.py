@@ -21,23 +21,40 @@ class Action(StrEnum):
     LOCATION_MANAGE = "location.manage"
     USER_VIEW = "user.view"
     USER_MANAGE = "user.manage"
-    TOKEN_MANAGE = "token.manage"
+    TOKEN_MANAGE = "token.manage"  # noqa: S105 - an action name
     AUDIT_VIEW = "audit.view"
 
 
 # The permission table. Site-scoped actions are further limited to the actor's own sites
 # unless the actor is a district admin (issue #2: "a district admin sees all").
-_STAFF = {Role.DISTRICT_ADMIN, Role.SITE_LIBRARIAN, Role.TECHNICIAN, Role.STUDENT_HELPER,
-          Role.TEACHER}
+_STAFF = {
+    Role.DISTRICT_ADMIN,
+    Role.SITE_LIBRARIAN,
+    Role.TECHNICIAN,
+    Role.STUDENT_HELPER,
+    Role.TEACHER,
+}
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.DISTRICT_ADMIN: frozenset(Action),
-    Role.SITE_LIBRARIAN: frozenset({
-        Action.STAFF_ACCESS, Action.SITE_VIEW, Action.SITE_EDIT, Action.LOCATION_VIEW,
-        Action.LOCATION_MANAGE, Action.USER_VIEW, Action.USER_MANAGE,
-    }),
-    Role.TECHNICIAN: frozenset({
-        Action.STAFF_ACCESS, Action.SITE_VIEW, Action.LOCATION_VIEW, Action.LOCATION_MANAGE,
-    }),
+    Role.SITE_LIBRARIAN: frozenset(
+        {
+            Action.STAFF_ACCESS,
+            Action.SITE_VIEW,
+            Action.SITE_EDIT,
+            Action.LOCATION_VIEW,
+            Action.LOCATION_MANAGE,
+            Action.USER_VIEW,
+            Action.USER_MANAGE,
+        }
+    ),
+    Role.TECHNICIAN: frozenset(
+        {
+            Action.STAFF_ACCESS,
+            Action.SITE_VIEW,
+            Action.LOCATION_VIEW,
+            Action.LOCATION_MANAGE,
+        }
+    ),
     Role.STUDENT_HELPER: frozenset({Action.STAFF_ACCESS}),
     Role.TEACHER: frozenset({Action.STAFF_ACCESS}),
     Role.STUDENT: frozenset(),
@@ -45,14 +62,16 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 
 # Actions that concern no single site (district-wide): only the role table decides.
-DISTRICT_WIDE = frozenset({Action.STAFF_ACCESS, Action.SITE_CREATE, Action.TOKEN_MANAGE,
-                           Action.AUDIT_VIEW})
+DISTRICT_WIDE = frozenset(
+    {Action.STAFF_ACCESS, Action.SITE_CREATE, Action.TOKEN_MANAGE, Action.AUDIT_VIEW}
+)
 
 # Which roles a site librarian may hand out: never their own or a district admin's.
 ASSIGNABLE_BY: dict[Role, frozenset[Role]] = {
     Role.DISTRICT_ADMIN: frozenset(Role),
-    Role.SITE_LIBRARIAN: frozenset({Role.TECHNICIAN, Role.STUDENT_HELPER, Role.TEACHER,
-                                    Role.STUDENT, Role.PARENT}),
+    Role.SITE_LIBRARIAN: frozenset(
+        {Role.TECHNICIAN, Role.STUDENT_HELPER, Role.TEACHER, Role.STUDENT, Role.PARENT}
+    ),
 }
 
 

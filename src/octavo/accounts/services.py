@@ -40,9 +40,7 @@ def _check_username(username: str) -> str:
     try:
         _username_validator(name)
     except ValidationError as exc:
-        raise InvalidInput(
-            "use letters, digits and @ . + - _ only", field="username"
-        ) from exc
+        raise InvalidInput("use letters, digits and @ . + - _ only", field="username") from exc
     return name
 
 
@@ -115,9 +113,16 @@ def create_user(
         except IntegrityError as exc:
             raise Duplicate(f"the username {username!r} is taken", field="username") from exc
         user.sites.set(sites)
-        record(actor=actor, action="user.create", object_type="user", object_id=user.username,
-               object_repr=user.username, site_id=_audit_site([s.id for s in sites]),
-               changes=changes_between({}, _snapshot(user)), at=at)
+        record(
+            actor=actor,
+            action="user.create",
+            object_type="user",
+            object_id=user.username,
+            object_repr=user.username,
+            site_id=_audit_site([s.id for s in sites]),
+            changes=changes_between({}, _snapshot(user)),
+            at=at,
+        )
     return user
 
 
@@ -136,23 +141,25 @@ def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: dat
         current_role = Role(user.role)
         current_sites = frozenset(user.sites.values_list("id", flat=True))
         target_role = _role(changes["role"]) if "role" in changes else current_role
-        new_sites = (
-            sites_by_codes(list(changes["sites"])) if "sites" in changes else None
-        )
+        new_sites = sites_by_codes(list(changes["sites"])) if "sites" in changes else None
         target_sites = (
             frozenset(s.id for s in new_sites) if new_sites is not None else current_sites
         )
         decision = decide_user_change(
-            actor, target_role=target_role, target_site_ids=target_sites,
-            current_role=current_role, current_site_ids=current_sites,
+            actor,
+            target_role=target_role,
+            target_site_ids=target_sites,
+            current_role=current_role,
+            current_site_ids=current_sites,
         )
         if not decision:
             raise PermissionDenied(decision.reason, field="role")
         if actor.user_id == user.pk and (
             target_role is not current_role or changes.get("is_active") is False
         ):
-            raise PermissionDenied("you cannot change your own role or deactivate yourself",
-                                   field="role")
+            raise PermissionDenied(
+                "you cannot change your own role or deactivate yourself", field="role"
+            )
         if target_role is not Role.DISTRICT_ADMIN and not target_sites:
             raise InvalidInput("give at least one site code", field="sites")
         before = _snapshot(user)
@@ -169,9 +176,16 @@ def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: dat
             user.sites.set(new_sites)
         diff = changes_between(before, _snapshot(user))
         if diff:
-            record(actor=actor, action="user.update", object_type="user",
-                   object_id=user.username, object_repr=user.username,
-                   site_id=_audit_site(sorted(target_sites)), changes=diff, at=at)
+            record(
+                actor=actor,
+                action="user.update",
+                object_type="user",
+                object_id=user.username,
+                object_repr=user.username,
+                site_id=_audit_site(sorted(target_sites)),
+                changes=diff,
+                at=at,
+            )
     return user
 
 
@@ -182,7 +196,8 @@ def set_password(*, actor: Actor, username: str, password: str, at: datetime) ->
             raise NotFound(f"no account {username!r}", field="username")
         if actor.user_id != user.pk:
             decision = decide_user_change(
-                actor, target_role=Role(user.role),
+                actor,
+                target_role=Role(user.role),
                 target_site_ids=frozenset(user.sites.values_list("id", flat=True)),
             )
             if not decision:
@@ -191,8 +206,15 @@ def set_password(*, actor: Actor, username: str, password: str, at: datetime) ->
         user.set_password(password)
         user.save(update_fields=["password"])
         # The log says that the password changed, never what it is.
-        record(actor=actor, action="user.password", object_type="user", object_id=user.username,
-               object_repr=user.username, changes={"password": ["(old)", "(new)"]}, at=at)
+        record(
+            actor=actor,
+            action="user.password",
+            object_type="user",
+            object_id=user.username,
+            object_repr=user.username,
+            changes={"password": ["(old)", "(new)"]},
+            at=at,
+        )
     return user
 
 
@@ -211,19 +233,32 @@ def create_token(
             raise InvalidInput(f"the account {username!r} is deactivated", field="username")
         raw = new_token()
         token = ApiToken.objects.create(
-            user=user, digest=token_digest(raw), prefix=raw[4:12], name=name.strip(),
+            user=user,
+            digest=token_digest(raw),
+            prefix=raw[4:12],
+            name=name.strip(),
             created_at=at,
         )
-        record(actor=actor, action="token.create", object_type="api_token",
-               object_id=token.prefix, object_repr=f"{user.username} token {token.prefix}",
-               changes={"user": [None, user.username]}, at=at)
+        record(
+            actor=actor,
+            action="token.create",
+            object_type="api_token",
+            object_id=token.prefix,
+            object_repr=f"{user.username} token {token.prefix}",
+            changes={"user": [None, user.username]},
+            at=at,
+        )
     return token, raw
 
 
 def revoke_token(*, actor: Actor, prefix: str, at: datetime) -> ApiToken:
     with transaction.atomic():
-        token = (ApiToken.objects.select_for_update().select_related("user")
-                 .filter(prefix=prefix, revoked_at__isnull=True).first())
+        token = (
+            ApiToken.objects.select_for_update()
+            .select_related("user")
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        )
         if token is None:
             raise NotFound(f"no active token {prefix!r}", field="token")
         decision = decide(actor, Action.TOKEN_MANAGE)
@@ -231,7 +266,13 @@ def revoke_token(*, actor: Actor, prefix: str, at: datetime) -> ApiToken:
             raise PermissionDenied(decision.reason, field="token")
         token.revoked_at = at
         token.save(update_fields=["revoked_at"])
-        record(actor=actor, action="token.revoke", object_type="api_token",
-               object_id=token.prefix, object_repr=f"{token.user.username} token {token.prefix}",
-               changes={"revoked": [False, True]}, at=at)
+        record(
+            actor=actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token.prefix,
+            object_repr=f"{token.user.username} token {token.prefix}",
+            changes={"revoked": [False, True]},
+            at=at,
+        )
     return token

@@ -36,9 +36,13 @@ class OpeningHours(models.Model):
         ordering = ["site", "weekday", "opens"]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_0_6"),
-            models.CheckConstraint(condition=Q(opens__lt=models.F("closes")),
-                                   name="hours_opens_before_closes"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="hours_opens_before_closes"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} day {self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class Location(models.Model):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import available_timezones
 
 from octavo.shared.errors import InvalidInput
@@ -67,7 +68,7 @@ def check_periods(periods: Iterable[Period], *, field: str = "opening_hours") ->
                 f"closing time {p.closes:%H:%M}",
                 field=field,
             )
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in pairwise(ordered):
         if a.weekday == b.weekday and b.opens < a.closes:
             raise InvalidInput(f"{WEEKDAYS[a.weekday]}: open periods overlap", field=field)
     return ordered

@@ -70,8 +70,16 @@ def create_site(
             for p in periods
         )
         after = _site_snapshot(site) | {"hours": _hours_snapshot(site)}
-        record(actor=actor, action="site.create", object_type="site", object_id=site.code,
-               object_repr=str(site), site_id=site.id, changes=changes_between({}, after), at=at)
+        record(
+            actor=actor,
+            action="site.create",
+            object_type="site",
+            object_id=site.code,
+            object_repr=str(site),
+            site_id=site.id,
+            changes=changes_between({}, after),
+            at=at,
+        )
     return site
 
 
@@ -120,8 +128,16 @@ def update_site(
         after = _site_snapshot(site) | {"hours": _hours_snapshot(site)}
         diff = changes_between(before, after)
         if diff:
-            record(actor=actor, action="site.update", object_type="site", object_id=site.code,
-                   object_repr=str(site), site_id=site.id, changes=diff, at=at)
+            record(
+                actor=actor,
+                action="site.update",
+                object_type="site",
+                object_id=site.code,
+                object_repr=str(site),
+                site_id=site.id,
+                changes=diff,
+                at=at,
+            )
     return site
 
 
@@ -141,9 +157,16 @@ def add_location(*, actor: Actor, site: Site, code: str, name: str, at: datetime
                 location = Location.objects.create(site=site, code=code, name=name)
         except IntegrityError as exc:
             raise Duplicate(f"{site.code} already has a location {code}", field="code") from exc
-        record(actor=actor, action="location.create", object_type="location",
-               object_id=location.id, object_repr=str(location), site_id=site.id,
-               changes=changes_between({}, _location_snapshot(location)), at=at)
+        record(
+            actor=actor,
+            action="location.create",
+            object_type="location",
+            object_id=location.id,
+            object_repr=str(location),
+            site_id=site.id,
+            changes=changes_between({}, _location_snapshot(location)),
+            at=at,
+        )
     return location
 
 
@@ -154,8 +177,12 @@ def update_location(
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
     with transaction.atomic():
-        location = (Location.objects.select_for_update().select_related("site")
-                    .filter(id=location_id).first())
+        location = (
+            Location.objects.select_for_update()
+            .select_related("site")
+            .filter(id=location_id)
+            .first()
+        )
         if location is None:
             raise NotFound(f"no location with id {location_id}", field="location")
         _require(actor, Action.LOCATION_MANAGE, location.site_id)
@@ -169,7 +196,14 @@ def update_location(
         location.save()
         diff = changes_between(before, _location_snapshot(location))
         if diff:
-            record(actor=actor, action="location.update", object_type="location",
-                   object_id=location.id, object_repr=str(location), site_id=location.site_id,
-                   changes=diff, at=at)
+            record(
+                actor=actor,
+                action="location.update",
+                object_type="location",
+                object_id=location.id,
+                object_repr=str(location),
+                site_id=location.site_id,
+                changes=diff,
+                at=at,
+            )
     return location

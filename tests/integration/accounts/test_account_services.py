@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tests.conftest import PASSWORD, T0
 
 from octavo.accounts.errors import WeakPassword
 from octavo.accounts.models import User
@@ -20,14 +21,19 @@ from octavo.audit.models import AuditEntry
 from octavo.district.errors import UnknownSite
 from octavo.shared.actor import Role
 from octavo.shared.errors import Duplicate, InvalidInput, PermissionDenied
-from tests.conftest import PASSWORD, T0
 
 pytestmark = pytest.mark.django_db
 
 
 def test_created_account_can_log_in_with_its_password(district, cli_actor) -> None:
-    user = create_user(actor=cli_actor, username="tina", role="technician",
-                       site_codes=["nes", "ses"], password=PASSWORD, at=T0)
+    user = create_user(
+        actor=cli_actor,
+        username="tina",
+        role="technician",
+        site_codes=["nes", "ses"],
+        password=PASSWORD,
+        at=T0,
+    )
     assert user.check_password(PASSWORD)
     assert sorted(user.sites.values_list("code", flat=True)) == ["NES", "SES"]
     entry = AuditEntry.objects.get(action="user.create", object_id="tina")
@@ -38,24 +44,42 @@ def test_created_account_can_log_in_with_its_password(district, cli_actor) -> No
 @pytest.mark.parametrize("password", ["short-pw", "password1234", "123456789012345"])
 def test_weak_passwords_are_refused_and_no_account_is_made(district, cli_actor, password) -> None:
     with pytest.raises(WeakPassword) as err:
-        create_user(actor=cli_actor, username="weak", role="technician", site_codes=["NES"],
-                    password=password, at=T0)
+        create_user(
+            actor=cli_actor,
+            username="weak",
+            role="technician",
+            site_codes=["NES"],
+            password=password,
+            at=T0,
+        )
     assert err.value.field == "password"
     assert not User.objects.filter(username="weak").exists()
 
 
 def test_usernames_are_unique_whatever_the_case(district, cli_actor) -> None:
     with pytest.raises(Duplicate) as err:
-        create_user(actor=cli_actor, username="Technician", role="technician",
-                    site_codes=["NES"], password=PASSWORD, at=T0)
+        create_user(
+            actor=cli_actor,
+            username="Technician",
+            role="technician",
+            site_codes=["NES"],
+            password=PASSWORD,
+            at=T0,
+        )
     assert err.value.field == "username"
 
 
 def test_unknown_site_code_names_the_code_and_writes_nothing(district, cli_actor) -> None:
     count = AuditEntry.objects.count()
     with pytest.raises(UnknownSite) as err:
-        create_user(actor=cli_actor, username="x", role="teacher", site_codes=["NES", "ZZZ"],
-                    password=PASSWORD, at=T0)
+        create_user(
+            actor=cli_actor,
+            username="x",
+            role="teacher",
+            site_codes=["NES", "ZZZ"],
+            password=PASSWORD,
+            at=T0,
+        )
     assert err.value.field == "sites"
     assert "ZZZ" in err.value.message
     assert not User.objects.filter(username="x").exists()
@@ -76,20 +100,44 @@ def test_staff_other_than_district_admins_need_a_site(district, cli_actor) -> No
 
 def test_site_librarian_manages_accounts_at_own_site_only(district) -> None:
     librarian = district.users[Role.SITE_LIBRARIAN].actor()
-    create_user(actor=librarian, username="newtech", role="technician", site_codes=["NES"],
-                password=PASSWORD, at=T0)
+    create_user(
+        actor=librarian,
+        username="newtech",
+        role="technician",
+        site_codes=["NES"],
+        password=PASSWORD,
+        at=T0,
+    )
     with pytest.raises(PermissionDenied):
-        create_user(actor=librarian, username="southtech", role="technician",
-                    site_codes=["SES"], password=PASSWORD, at=T0)
+        create_user(
+            actor=librarian,
+            username="southtech",
+            role="technician",
+            site_codes=["SES"],
+            password=PASSWORD,
+            at=T0,
+        )
     with pytest.raises(PermissionDenied):
-        create_user(actor=librarian, username="peer", role="site_librarian",
-                    site_codes=["NES"], password=PASSWORD, at=T0)
+        create_user(
+            actor=librarian,
+            username="peer",
+            role="site_librarian",
+            site_codes=["NES"],
+            password=PASSWORD,
+            at=T0,
+        )
     assert not User.objects.filter(username__in=["southtech", "peer"]).exists()
 
 
 def test_site_librarian_does_not_see_the_district_admin_or_other_sites(district, cli_actor):
-    create_user(actor=cli_actor, username="southie", role="teacher", site_codes=["SES"],
-                password=PASSWORD, at=T0)
+    create_user(
+        actor=cli_actor,
+        username="southie",
+        role="teacher",
+        site_codes=["SES"],
+        password=PASSWORD,
+        at=T0,
+    )
     librarian = district.users[Role.SITE_LIBRARIAN].actor()
     names = set(visible_users(actor=librarian).values_list("username", flat=True))
     assert "district-admin" not in names

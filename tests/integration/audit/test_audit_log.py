@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from tests.conftest import T0
 
 from octavo.audit.models import AppendOnly, AuditEntry
 from octavo.audit.selectors import AuditFilter, audit_entries
 from octavo.district.services import update_site
 from octavo.shared.actor import Role
 from octavo.shared.errors import PermissionDenied
-from tests.conftest import T0
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,10 @@ def test_entries_cannot_be_changed_or_deleted_through_the_model(district) -> Non
 
 def test_entries_cannot_be_changed_or_deleted_with_raw_sql(district) -> None:
     entry_id = AuditEntry.objects.first().id
-    for sql in ("UPDATE audit_auditentry SET action = 'forged' WHERE id = %s",
-                "DELETE FROM audit_auditentry WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditentry SET action = 'forged' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             connection.cursor().execute(sql, [entry_id])
     assert AuditEntry.objects.get(id=entry_id).action != "forged"

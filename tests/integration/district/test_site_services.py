@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from tests.conftest import T0
 
 from octavo.audit.models import AuditEntry
 from octavo.district.models import Location, OpeningHours, Site
@@ -13,15 +14,19 @@ from octavo.district.selectors import visible_sites
 from octavo.district.services import add_location, create_site, update_location, update_site
 from octavo.shared.actor import Role
 from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
-from tests.conftest import T0
 
 pytestmark = pytest.mark.django_db
 
 
 def test_created_site_has_its_hours_and_an_audit_entry(cli_actor) -> None:
-    site = create_site(actor=cli_actor, code="mes", name="Maple Elementary",
-                       time_zone="America/Chicago",
-                       hours=[Period(0, time(8), time(15)), Period(4, time(8), time(12))], at=T0)
+    site = create_site(
+        actor=cli_actor,
+        code="mes",
+        name="Maple Elementary",
+        time_zone="America/Chicago",
+        hours=[Period(0, time(8), time(15)), Period(4, time(8), time(12))],
+        at=T0,
+    )
     assert site.code == "MES"
     assert list(OpeningHours.objects.filter(site=site).values_list("weekday", flat=True)) == [0, 4]
     entry = AuditEntry.objects.get(object_type="site", object_id="MES")
@@ -42,16 +47,26 @@ def test_duplicate_site_code_is_refused_and_nothing_is_written(district, cli_act
 
 def test_bad_hours_write_nothing(cli_actor) -> None:
     with pytest.raises(InvalidInput) as err:
-        create_site(actor=cli_actor, code="BAD", name="Bad Hours",
-                    hours=[Period(0, time(15), time(8))], at=T0)
+        create_site(
+            actor=cli_actor,
+            code="BAD",
+            name="Bad Hours",
+            hours=[Period(0, time(15), time(8))],
+            at=T0,
+        )
     assert err.value.field == "opening_hours"
     assert not Site.objects.filter(code="BAD").exists()
 
 
 def test_site_librarian_edits_own_site_and_the_log_shows_before_and_after(district) -> None:
     librarian = district.users[Role.SITE_LIBRARIAN].actor()
-    update_site(actor=librarian, code="NES", changes={"name": "North Elementary School"},
-                hours=[Period(2, time(9), time(14))], at=T0)
+    update_site(
+        actor=librarian,
+        code="NES",
+        changes={"name": "North Elementary School"},
+        hours=[Period(2, time(9), time(14))],
+        at=T0,
+    )
     entry = AuditEntry.objects.filter(action="site.update").get()
     assert entry.actor_username == "site-librarian"
     assert entry.changes["name"] == ["North Elementary", "North Elementary School"]
@@ -101,8 +116,12 @@ def test_location_codes_are_unique_within_a_site_but_not_across_sites(district, 
 
 def test_location_can_be_renamed_and_retired(district, cli_actor) -> None:
     loc = add_location(actor=cli_actor, site=district.north, code="E", name="Easy", at=T0)
-    update_location(actor=cli_actor, location_id=loc.id,
-                    changes={"name": "Easy readers", "is_active": False}, at=T0)
+    update_location(
+        actor=cli_actor,
+        location_id=loc.id,
+        changes={"name": "Easy readers", "is_active": False},
+        at=T0,
+    )
     loc.refresh_from_db()
     assert (loc.name, loc.is_active) == ("Easy readers", False)
     entry = AuditEntry.objects.filter(action="location.update").get()

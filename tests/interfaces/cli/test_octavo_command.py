@@ -20,8 +20,15 @@ OCTAVO = shutil.which("octavo", path=str(Path(sys.executable).parent)) or "octav
 def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCTAVO_")}
     env["OCTAVO_VAR_DIR"] = str(tmp_path / "var")
-    result = subprocess.run([OCTAVO, *args], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [OCTAVO, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"octavo {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -46,8 +53,18 @@ def test_secret_key_is_generated_once_private_and_reused(tmp_path: Path) -> None
 def test_operator_sets_up_a_site_an_account_and_a_token(tmp_path: Path) -> None:
     run(tmp_path, "migrate")
     assert "added site MES" in run(tmp_path, "site", "add", "mes", "Maple Elementary").stdout
-    added = run(tmp_path, "user", "add", "mlee", "--role", "technician", "--site", "MES",
-                "--password", "maple-tech-passphrase").stdout
+    added = run(
+        tmp_path,
+        "user",
+        "add",
+        "mlee",
+        "--role",
+        "technician",
+        "--site",
+        "MES",
+        "--password",
+        "maple-tech-passphrase",
+    ).stdout
     assert "mlee (technician) at MES" in added
     token = run(tmp_path, "token", "create", "mlee").stdout.strip()
     assert token.startswith("oct_")
@@ -59,10 +76,24 @@ def test_operator_sets_up_a_site_an_account_and_a_token(tmp_path: Path) -> None:
     [
         (("site", "add", "MES", "Again"), "code: a site with code MES already exists"),
         (("site", "add", "M E S", "Spaces"), "code: 'M E S' is not a valid code"),
-        (("user", "add", "x", "--role", "technician", "--site", "MES,NOPE",
-          "--password", "maple-tech-passphrase"), "sites: unknown site code(s): NOPE"),
-        (("user", "add", "x", "--role", "technician", "--site", "MES", "--password", "short"),
-         "password: This password is too short"),
+        (
+            (
+                "user",
+                "add",
+                "x",
+                "--role",
+                "technician",
+                "--site",
+                "MES,NOPE",
+                "--password",
+                "maple-tech-passphrase",
+            ),
+            "sites: unknown site code(s): NOPE",
+        ),
+        (
+            ("user", "add", "x", "--role", "technician", "--site", "MES", "--password", "short"),
+            "password: This password is too short",
+        ),
         (("token", "create", "nobody"), "username: no account 'nobody'"),
     ],
 )
@@ -79,8 +110,15 @@ def test_demo_loads_the_district_twice_without_duplicates(tmp_path: Path) -> Non
     first = run(tmp_path, "demo", "--no-serve").stdout
     second = run(tmp_path, "demo", "--no-serve").stdout
     assert first == second
-    for role in ("district_admin", "site_librarian", "technician", "student_helper",
-                 "teacher", "student", "parent"):
+    for role in (
+        "district_admin",
+        "site_librarian",
+        "technician",
+        "student_helper",
+        "teacher",
+        "student",
+        "parent",
+    ):
         assert role in first
     sites = run(tmp_path, "site", "list").stdout.splitlines()
     assert [line.split("\t")[0] for line in sites] == ["JHS", "LES", "WES"]
@@ -97,13 +135,21 @@ def test_serve_answers_http_with_gunicorn(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCTAVO_")}
     env |= {"OCTAVO_VAR_DIR": str(tmp_path / "var"), "OCTAVO_WORKERS": "1"}
-    server = subprocess.Popen([OCTAVO, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [OCTAVO, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/staff/login/", timeout=5) as r:  # noqa: S310
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/staff/login/", timeout=5
+                ) as r:
                     body = r.read().decode()
                     break
             except OSError:
@@ -112,7 +158,7 @@ def test_serve_answers_http_with_gunicorn(tmp_path: Path) -> None:
                 time.sleep(0.3)
         assert r.status == 200
         assert "Octavo" in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:
             assert r.status == 200
     finally:
         server.terminate()

@@ -81,15 +81,20 @@ def test_site_librarian_may_not_give_an_account_another_site() -> None:
 def test_site_librarian_may_not_take_over_an_account_from_another_site() -> None:
     a = actor(Role.SITE_LIBRARIAN, NORTH)
     assert not decide_user_change(
-        a, target_role=Role.TECHNICIAN, target_site_ids=frozenset({NORTH}),
-        current_role=Role.TECHNICIAN, current_site_ids=frozenset({SOUTH}),
+        a,
+        target_role=Role.TECHNICIAN,
+        target_site_ids=frozenset({NORTH}),
+        current_role=Role.TECHNICIAN,
+        current_site_ids=frozenset({SOUTH}),
     )
 
 
 def test_site_librarian_may_not_demote_a_district_admin() -> None:
     a = actor(Role.SITE_LIBRARIAN, NORTH)
     assert not decide_user_change(
-        a, target_role=Role.TECHNICIAN, target_site_ids=frozenset({NORTH}),
+        a,
+        target_role=Role.TECHNICIAN,
+        target_site_ids=frozenset({NORTH}),
         current_role=Role.DISTRICT_ADMIN,
     )
 

@@ -43,8 +43,11 @@ def test_overlapping_periods_on_one_day_are_refused() -> None:
 
 
 def test_split_day_and_several_days_are_accepted_in_order() -> None:
-    periods = [Period(1, time(13, 0), time(16, 0)), Period(0, time(8, 0), time(12, 0)),
-               Period(1, time(8, 0), time(12, 0))]
+    periods = [
+        Period(1, time(13, 0), time(16, 0)),
+        Period(0, time(8, 0), time(12, 0)),
+        Period(1, time(8, 0), time(12, 0)),
+    ]
     assert [(p.weekday, p.opens.hour) for p in check_periods(periods)] == [(0, 8), (1, 8), (1, 13)]
 
 

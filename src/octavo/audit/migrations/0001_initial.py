@@ -4,31 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_username', models.CharField(db_index=True, max_length=150)),
-                ('actor_role', models.CharField(max_length=32)),
-                ('source', models.CharField(max_length=16)),
-                ('address', models.CharField(blank=True, max_length=64)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('object_type', models.CharField(db_index=True, max_length=64)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=255)),
-                ('site_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('changes', models.JSONField(default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_username", models.CharField(db_index=True, max_length=150)),
+                ("actor_role", models.CharField(max_length=32)),
+                ("source", models.CharField(max_length=16)),
+                ("address", models.CharField(blank=True, max_length=64)),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("object_type", models.CharField(db_index=True, max_length=64)),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_repr", models.CharField(max_length=255)),
+                ("site_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("changes", models.JSONField(default=dict)),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

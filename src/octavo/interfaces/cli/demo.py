@@ -38,8 +38,13 @@ SITES = [
 LOCATIONS = {
     "LES": [("E", "Easy"), ("FIC", "Fiction"), ("NF", "Nonfiction"), ("REF", "Reference")],
     "WES": [("E", "Easy"), ("FIC", "Fiction"), ("NF", "Nonfiction"), ("B", "Biography")],
-    "JHS": [("FIC", "Fiction"), ("NF", "Nonfiction"), ("REF", "Reference"),
-            ("TXT", "Textbook room"), ("AV", "AV equipment")],
+    "JHS": [
+        ("FIC", "Fiction"),
+        ("NF", "Nonfiction"),
+        ("REF", "Reference"),
+        ("TXT", "Textbook room"),
+        ("AV", "AV equipment"),
+    ],
 }
 LOGINS = [
     DemoLogin("admin", Role.DISTRICT_ADMIN, (), "Dana", "Districtson"),
@@ -58,16 +63,24 @@ def load_demo(actor: Actor | None = None) -> list[DemoLogin]:
     for code, name, address in SITES:
         site = Site.objects.filter(code=code).first()
         if site is None:
-            site = create_site(actor=actor, code=code, name=name, address=address,
-                               hours=SCHOOL_DAY, at=at)
+            site = create_site(
+                actor=actor, code=code, name=name, address=address, hours=SCHOOL_DAY, at=at
+            )
         for loc_code, loc_name in LOCATIONS[code]:
             if not Location.objects.filter(site=site, code=loc_code).exists():
                 add_location(actor=actor, site=site, code=loc_code, name=loc_name, at=at)
     for login in LOGINS:
         if not User.objects.filter(username=login.username).exists():
-            create_user(actor=actor, username=login.username, role=login.role,
-                        site_codes=list(login.sites), password=DEMO_PASSWORD,
-                        first_name=login.first_name, last_name=login.last_name, at=at)
+            create_user(
+                actor=actor,
+                username=login.username,
+                role=login.role,
+                site_codes=list(login.sites),
+                password=DEMO_PASSWORD,
+                first_name=login.first_name,
+                last_name=login.last_name,
+                at=at,
+            )
     return LOGINS
 
 
@@ -79,9 +92,13 @@ def logins_table(base_url: str) -> str:
         f"  {'username':<12} {'role':<16} sites",
     ]
     for login in LOGINS:
-        lines.append(f"  {login.username:<12} {login.role.value:<16} "
-                     f"{','.join(login.sites) or 'all (district)'}")
+        lines.append(
+            f"  {login.username:<12} {login.role.value:<16} "
+            f"{','.join(login.sites) or 'all (district)'}"
+        )
     lines.append("")
-    lines.append("API: `octavo token create admin` prints a token; "
-                 f"OpenAPI at {base_url}/api/v1/openapi.json")
+    lines.append(
+        "API: `octavo token create admin` prints a token; "
+        f"OpenAPI at {base_url}/api/v1/openapi.json"
+    )
     return "\n".join(lines)

@@ -29,9 +29,9 @@ class OctavoServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from octavo.config.wsgi import application
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def serve(*, host: str, port: int, workers: int | None = None) -> None:

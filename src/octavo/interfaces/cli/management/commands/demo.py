@@ -18,8 +18,11 @@ class Command(OctavoCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-serve", action="store_true",
-                            help="load the demo district and print the logins, then stop")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="load the demo district and print the logins, then stop",
+        )
 
     def run(self, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)

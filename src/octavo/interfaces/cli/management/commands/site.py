@@ -27,8 +27,12 @@ class Command(OctavoCommand):
     def run(self, **options: Any) -> None:
         if options["action"] == "add":
             site = create_site(
-                actor=self.actor, code=options["code"], name=options["name"],
-                address=options["address"], time_zone=options["time_zone"], at=now(),
+                actor=self.actor,
+                code=options["code"],
+                name=options["name"],
+                address=options["address"],
+                time_zone=options["time_zone"],
+                at=now(),
             )
             self.stdout.write(f"added site {site.code} {site.name}")
         else:

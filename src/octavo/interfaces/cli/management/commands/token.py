@@ -24,8 +24,9 @@ class Command(OctavoCommand):
 
     def run(self, **options: Any) -> None:
         if options["action"] == "create":
-            _, raw = create_token(actor=self.actor, username=options["username"],
-                                  name=options["name"], at=now())
+            _, raw = create_token(
+                actor=self.actor, username=options["username"], name=options["name"], at=now()
+            )
             # The token alone on stdout, so scripts can capture it: TOKEN=$(octavo token ...)
             self.stdout.write(raw)
         else:

@@ -24,8 +24,9 @@ class Command(OctavoCommand):
         add.add_argument("username")
         add.add_argument("--role", required=True, choices=[r.value for r in Role])
         add.add_argument("--site", default="", help="site code(s), comma-separated")
-        add.add_argument("--password", default=None,
-                         help="password (asked for when omitted on a terminal)")
+        add.add_argument(
+            "--password", default=None, help="password (asked for when omitted on a terminal)"
+        )
         add.add_argument("--email", default="")
         add.add_argument("--first-name", default="")
         add.add_argument("--last-name", default="")
@@ -58,8 +59,9 @@ class Command(OctavoCommand):
             password = self._password(options["password"])
             if password is None:
                 self.fail("give --password (no terminal to ask on)")
-            set_password(actor=self.actor, username=options["username"], password=password,
-                         at=now())
+            set_password(
+                actor=self.actor, username=options["username"], password=password, at=now()
+            )
             self.stdout.write(f"password set for {options['username']}")
         else:
             for user in visible_users(actor=self.actor):
