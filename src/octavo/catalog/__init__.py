@@ -1,0 +1,1 @@
+"""Bibliographic records, MARC mapping, call numbers, identifiers, search."""
