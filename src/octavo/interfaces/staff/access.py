@@ -1,0 +1,108 @@
+"""The door of every staff page: who is acting, and the friendly 403 and 404 pages.
+
+Permissions are the services' business (STYLE.md, "The one rule"). This module only asks the
+rules whether the actor's role uses the staff side at all, and turns the services'
+PermissionDenied and NotFound into pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from octavo.accounts.models import User
+from octavo.accounts.rules import Action, decide, may_ever
+from octavo.shared.actor import Actor, Source
+from octavo.shared.errors import NotFound, PermissionDenied
+
+StaffView = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url_name: str
+    label: str | Promise
+    current: bool  # the page shown is this link's or one below it (aria-current)
+
+
+# Which pages belong under which link of the navigation.
+_SECTIONS = {
+    "staff:home": {"home"},
+    "staff:sites": {"sites", "site_new", "site", "locations", "location_edit"},
+    "staff:users": {"users", "user_new", "user"},
+    "staff:audit": {"audit"},
+}
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    user = cast(User, request.user)
+    return user.actor(source=Source.STAFF, address=request.META.get("REMOTE_ADDR"))
+
+
+def nav_links(actor: Actor | None, current: str = "") -> list[NavLink]:
+    """The links the actor's role may ever use; the pages behind them still ask the services."""
+    if actor is None or not decide(actor, Action.STAFF_ACCESS):
+        return []
+    wanted = [("staff:home", _("Home"), True)]
+    wanted.append(("staff:sites", _("Sites"), may_ever(actor, Action.SITE_VIEW)))
+    wanted.append(("staff:users", _("Accounts"), may_ever(actor, Action.USER_VIEW)))
+    wanted.append(("staff:audit", _("Audit log"), bool(decide(actor, Action.AUDIT_VIEW))))
+    return [
+        NavLink(url_name, text, current in _SECTIONS[url_name])
+        for url_name, text, shown in wanted
+        if shown
+    ]
+
+
+def page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    actor: Actor | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a staff page with the navigation the actor may use."""
+    if actor is None and request.user.is_authenticated:
+        actor = actor_for(request)
+    match = request.resolver_match
+    current = match.url_name if match and match.url_name else ""
+    full = {"nav": nav_links(actor, current), **(context or {})}
+    return render(request, template, full, status=status)
+
+
+def refused(request: HttpRequest, actor: Actor | None = None) -> HttpResponse:
+    return page(request, "staff/403.html", actor=actor, status=403)
+
+
+def not_found(request: HttpRequest, actor: Actor | None = None) -> HttpResponse:
+    return page(request, "staff/404.html", actor=actor, status=404)
+
+
+def staff_page(view: StaffView) -> StaffView:
+    """Log-in required; roles without staff access get 403; service refusals become pages.
+
+    The wrapped view is called as `view(request, actor, **kwargs)`.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor = actor_for(request)
+        if not decide(actor, Action.STAFF_ACCESS):
+            return refused(request, actor)
+        try:
+            return view(request, actor, *args, **kwargs)
+        except PermissionDenied:
+            return refused(request, actor)
+        except NotFound:
+            return not_found(request, actor)
+
+    return cast(StaffView, login_required(wrapper))
