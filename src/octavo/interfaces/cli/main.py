@@ -14,7 +14,7 @@ COMMANDS: dict[str, str] = {
     "site": "manage sites: `octavo site add CODE NAME`, `octavo site list`",
     "user": "manage accounts: `octavo user add USERNAME --role ROLE --site CODE[,CODE]`",
     "token": "API tokens: `octavo token create USERNAME`",
-    "messages": "translation catalogs: `octavo messages compile|check`",
+    "messages": "translation catalogs: `octavo messages compile|check|update`",
 }
 
 
