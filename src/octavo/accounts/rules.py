@@ -23,6 +23,7 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     TOKEN_MANAGE = "token.manage"  # noqa: S105 - an action name
     AUDIT_VIEW = "audit.view"
+    CATALOG_EDIT = "catalog.edit"  # records, and items at a site
 
 
 # The permission table. Site-scoped actions are further limited to the actor's own sites
@@ -45,6 +46,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.LOCATION_MANAGE,
             Action.USER_VIEW,
             Action.USER_MANAGE,
+            Action.CATALOG_EDIT,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -53,6 +55,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.SITE_VIEW,
             Action.LOCATION_VIEW,
             Action.LOCATION_MANAGE,
+            Action.CATALOG_EDIT,
         }
     ),
     Role.STUDENT_HELPER: frozenset({Action.STAFF_ACCESS}),

@@ -40,6 +40,40 @@ class ReadOutcome:
     control_number: str | None = None
 
 
+def mark_utf8(record: pymarc.Record) -> pymarc.Record:
+    """Set leader/09 to 'a' (UCS/Unicode) and keep the leader 24 ASCII characters.
+
+    A MARCXML leader can carry non-ASCII or be the wrong length; ISO 2709 cannot hold that,
+    so such characters become blanks (they have no defined meaning in a leader).
+    """
+    text = "".join(c if " " <= c <= "~" else " " for c in str(record.leader))
+    text = text[:LEADER_LENGTH].ljust(LEADER_LENGTH)
+    record.leader = pymarc.Leader(text[:9] + "a" + text[10:])
+    return record
+
+
+def _ascii_codes(record: pymarc.Record) -> str | None:
+    """Make indicators and subfield codes single ASCII characters, or say which one is not.
+
+    MARCXML from some systems writes a blank indicator as a no-break space; that is a blank.
+    Anything else outside ASCII cannot be written to ISO 2709, so the record is refused.
+    """
+    for field in record.get_fields():
+        if field.is_control_field():
+            continue
+        indicators = []
+        for n, value in enumerate((field.indicator1, field.indicator2), start=1):
+            value = " " if value in ("\u00a0", "") else value
+            if len(value) != 1 or not " " <= value <= "~":
+                return f"field {field.tag}: indicator {n} {value!r} is not one ASCII character"
+            indicators.append(value)
+        field.indicators = pymarc.Indicators(*indicators)
+        for sub in field.subfields:
+            if len(sub.code) != 1 or not "!" <= sub.code <= "~":
+                return f"field {field.tag}: subfield code {sub.code!r} is not one ASCII character"
+    return None
+
+
 def control_number(record: pymarc.Record) -> str | None:
     field = record.get("001")
     return (field.data or "").strip() or None if field is not None else None
@@ -144,8 +178,7 @@ def parse_iso2709(chunk: bytes) -> pymarc.Record:
                 text = " ".join(sub.value for sub in field.subfields)
             if "\ufffd" in text:
                 raise ValueError(f"field {field.tag}: MARC-8 text that does not decode")
-    record.leader = pymarc.Leader(record.leader[:9] + "a" + record.leader[10:])
-    return record
+    return mark_utf8(record)
 
 
 def read_iso2709(stream: BinaryIO) -> Iterator[ReadOutcome]:
@@ -198,7 +231,13 @@ def read_marcxml(stream: BinaryIO) -> Iterator[ReadOutcome]:
             parser.feed(block)
             for record in handler.ready:
                 position += 1
-                record.leader = pymarc.Leader(record.leader[:9] + "a" + record.leader[10:])
+                problem = _ascii_codes(record)
+                if problem is not None:
+                    yield ReadOutcome(
+                        position, None, None, error=problem, control_number=control_number(record)
+                    )
+                    continue
+                mark_utf8(record)
                 yield ReadOutcome(position, None, record, control_number=control_number(record))
             handler.ready.clear()
         parser.close()

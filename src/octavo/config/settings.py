@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "octavo.district",
     "octavo.accounts",
     "octavo.audit",
+    "octavo.catalog",
+    "octavo.holdings",
     "octavo.interfaces.cli",
     "octavo.interfaces.staff",
 ]

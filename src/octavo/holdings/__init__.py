@@ -1,0 +1,1 @@
+"""Items (physical copies): barcodes, site and location, call number, status."""

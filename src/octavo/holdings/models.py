@@ -1,0 +1,59 @@
+"""Items: one row per physical copy, with the parts of its call number kept apart."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from octavo.catalog.models import Record
+from octavo.district.models import Location, Site
+from octavo.holdings.states import ItemStatus
+
+
+class Item(models.Model):
+    barcode = models.CharField(_("barcode"), max_length=32, unique=True)
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="items")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    call_prefix = models.CharField(_("call number prefix"), max_length=32, blank=True)
+    call_class = models.CharField(_("classification"), max_length=64, blank=True)
+    call_cutter = models.CharField(_("cutter"), max_length=64, blank=True)
+    call_volume = models.CharField(_("volume"), max_length=32, blank=True)
+    copy_number = models.CharField(_("copy"), max_length=16, blank=True)
+    # A string that sorts in true shelf order (octavo.catalog.callnumbers), for shelf lists.
+    shelf_key = models.CharField(max_length=255, blank=True, db_index=True)
+    price = models.DecimalField(_("price"), max_digits=9, decimal_places=2, null=True, blank=True)
+    acquired_on = models.DateField(_("acquisition date"), null=True, blank=True)
+    condition = models.CharField(_("condition"), max_length=32, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=[(s.value, s.value) for s in ItemStatus],
+        default=ItemStatus.AVAILABLE.value,
+        db_index=True,
+    )
+    public_note = models.TextField(_("public note"), blank=True)
+    staff_note = models.TextField(_("staff note"), blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["site", "shelf_key", "barcode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ItemStatus]), name="item_status_known"
+            ),
+            models.CheckConstraint(condition=~Q(barcode=""), name="item_barcode_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+    @property
+    def call_number(self) -> str:
+        parts = (self.call_prefix, self.call_class, self.call_cutter, self.call_volume)
+        text = " ".join(p for p in parts if p)
+        return f"{text} c.{self.copy_number}" if self.copy_number else text
