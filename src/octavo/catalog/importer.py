@@ -321,7 +321,7 @@ def _update_rows(rows: list[Record]) -> None:
     """
     if not rows:
         return
-    fields = [Record._meta.get_field(name) for name in _RECORD_FIELDS]
+    fields = [f for f in Record._meta.concrete_fields if f.name in _RECORD_FIELDS]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     sql = f"UPDATE {Record._meta.db_table} SET {assignments} WHERE id = %s"  # noqa: S608 - names from the model
     params = [
