@@ -14,6 +14,9 @@ COMMANDS: dict[str, str] = {
     "site": "manage sites: `octavo site add CODE NAME`, `octavo site list`",
     "user": "manage accounts: `octavo user add USERNAME --role ROLE --site CODE[,CODE]`",
     "token": "API tokens: `octavo token create USERNAME`",
+    "import-marc": "load MARC records and holdings: `octavo import-marc FILE... --site CODE`",
+    "export-marc": "write the catalog as MARC: `octavo export-marc --out PATH [--with-holdings]`",
+    "shelf-order": "sort call numbers (stdin, one a line) into shelf order [--scheme ...]",
     "messages": "translation catalogs: `octavo messages compile|check|update`",
 }
 
