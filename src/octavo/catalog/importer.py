@@ -69,7 +69,9 @@ def match_keys(d: Description, marc: bytes) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = []
     if d.control_number:
         keys.append((RecordKey.Kind.CONTROL, f"{d.control_number_source}|{d.control_number}"))
-    keys += [(RecordKey.Kind.SYSTEM, n) for n in d.system_numbers if n]
+    # "(OCoLC)12345" identifies a record; a bare "(OCoLC)" identifies nothing and must not
+    # make unrelated records match (seen in the real samples).
+    keys += [(RecordKey.Kind.SYSTEM, n) for n in d.system_numbers if n.split(")")[-1].strip()]
     keys += [(RecordKey.Kind.ISBN, i) for i in d.isbns.valid]
     keys.append((RecordKey.Kind.FINGERPRINT, hashlib.sha256(marc).hexdigest()))
     return [(kind, value[:160]) for kind, value in dict.fromkeys(keys)]

@@ -278,3 +278,13 @@ def test_export_to_marcxml_reads_back(district, cli_actor) -> None:
     export_marc(actor=cli_actor, out=out, fmt="marcxml")
     (outcome,) = read_marc(io.BytesIO(out.getvalue()))
     assert outcome.record["245"]["a"] == "Caf\u00e9 society"
+
+
+def test_a_035_with_only_an_organization_code_matches_nothing(district, cli_actor) -> None:
+    bare = pymarc.Field(
+        tag="035",
+        indicators=pymarc.Indicators(" ", " "),
+        subfields=[pymarc.Subfield("a", "(PkLaDAR)")],
+    )
+    report = run_import(cli_actor, book("a1", "One", bare) + book("a2", "Two", bare))
+    assert (report.created, report.updated) == (2, 0)
