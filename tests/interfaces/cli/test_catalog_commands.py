@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tests.interfaces.cli.test_octavo_command import run
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "marc-samples" / "openlibrary"
