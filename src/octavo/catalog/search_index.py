@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 
 from octavo.catalog.mapping import Description
+from octavo.catalog.query import fold
 
 COLUMNS = ("title", "authors", "subjects", "series", "identifiers", "call_number", "other")
 # PostgreSQL weights: A for title, B for authors, C for subjects/series, D for the rest.
@@ -20,9 +21,14 @@ _PG_WEIGHTS = ("A", "B", "C", "C", "A", "B", "D")
 def document(description: Description) -> tuple[str, ...]:
     """The texts indexed for a record, in COLUMNS order."""
     d = description
-    identifiers = [*d.isbns.valid, *d.isbns.invalid, *d.issns, d.control_number]
-    # ISBN-10 forms too, so `0-306-40615-2` and `0306406152` find the record.
-    identifiers += [i[3:12] for i in d.isbns.valid if i.startswith("978")]
+    # ISBNs as 13 digits and ISSNs without the hyphen: the query side normalizes any form
+    # (octavo.catalog.query.identifier) to the same token.
+    identifiers = [
+        *d.isbns.valid,
+        *(i.replace("-", "") for i in d.issns),
+        d.control_number,
+        *d.isbns.invalid,
+    ]
     return (
         d.title,
         " ; ".join(d.authors) + (" ; " + d.responsibility if d.responsibility else ""),
@@ -48,13 +54,14 @@ def replace(entries: Sequence[tuple[int, Description]]) -> None:
                 [(record_id, *document(d)) for record_id, d in entries],
             )
         else:
+            # 'simple' keeps accents; folding here and in the query makes Pérez = Perez.
             vector = " || ".join(
                 f"setweight(to_tsvector('simple', %s), '{w}')" for w in _PG_WEIGHTS
             )
             cursor.executemany(
                 f"INSERT INTO catalog_search (record_id, document) VALUES (%s, {vector}) "  # noqa: S608 - weights are constants
                 "ON CONFLICT (record_id) DO UPDATE SET document = EXCLUDED.document",
-                [(record_id, *document(d)) for record_id, d in entries],
+                [(record_id, *(fold(t) for t in document(d))) for record_id, d in entries],
             )
 
 
