@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.conftest import T0
+
+from octavo.accounts.services import create_token
+from octavo.district.services import add_location
+from octavo.shared.actor import Role
+
+
+class Api:
+    """A JSON client that sends a bearer token."""
+
+    def __init__(self, client, token: str | None):
+        self.client, self.token = client, token
+
+    def call(self, method: str, path: str, body=None, raw: str | None = None):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
+        return getattr(self.client, method.lower())(path, **kwargs, **headers)
+
+
+@pytest.fixture
+def tokens(district, cli_actor) -> dict[Role, str]:
+    return {
+        role: create_token(actor=cli_actor, username=user.username, at=T0)[1]
+        for role, user in district.users.items()
+    }
+
+
+@pytest.fixture
+def locations(district, cli_actor):
+    return {
+        "NES": add_location(
+            actor=cli_actor, site=district.north, code="FIC", name="Fiction", at=T0
+        ),
+        "SES": add_location(
+            actor=cli_actor, site=district.south, code="FIC", name="Fiction", at=T0
+        ),
+    }
+
+
+@pytest.fixture
+def api_as(client, tokens):
+    def make(role: Role | None, token: str | None = None) -> Api:
+        return Api(client, token if token is not None else (tokens[role] if role else None))
+
+    return make

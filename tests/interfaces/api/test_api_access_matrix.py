@@ -1,0 +1,133 @@
+"""Every role (and no token, and a bad token) against every API route.
+
+The expected statuses are written out by hand from the issue and the librarians' guide, not
+computed from octavo.accounts.rules: a wrong rule must fail here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from octavo.shared.actor import Role
+
+pytestmark = pytest.mark.django_db
+
+WHO = [
+    "none",
+    "bad",
+    Role.STUDENT,
+    Role.PARENT,
+    Role.STUDENT_HELPER,
+    Role.TEACHER,
+    Role.TECHNICIAN,
+    Role.SITE_LIBRARIAN,
+    Role.DISTRICT_ADMIN,
+]
+
+BODIES = {
+    "new-site": {"code": "MES", "name": "Maple Elementary"},
+    "site-edit": {"name": "Renamed"},
+    "new-location": {"code": "REF", "name": "Reference"},
+    "location-edit": {"name": "Renamed shelf"},
+    "new-tech": {
+        "username": "newtech",
+        "role": "technician",
+        "sites": ["NES"],
+        "password": "a-long-enough-passphrase",
+    },
+    "new-librarian": {
+        "username": "newlib",
+        "role": "site_librarian",
+        "sites": ["NES"],
+        "password": "a-long-enough-passphrase",
+    },
+    "new-south-tech": {
+        "username": "southtech",
+        "role": "technician",
+        "sites": ["SES"],
+        "password": "a-long-enough-passphrase",
+    },
+    "teacher-edit": {"first_name": "Terry"},
+}
+
+TABLE = """
+                                              none bad student parent helper teacher tech lib admin
+GET   /api/v1/me                               401 401  200     200    200    200     200  200 200
+GET   /api/v1/search?q=cat                     200 200  200     200    200    200     200  200 200
+GET   /api/v1/sites                            401 401  403     403    403    403     200  200 200
+POST  /api/v1/sites new-site                   401 401  403     403    403    403     403  403 201
+GET   /api/v1/sites/NES                        401 401  403     403    403    403     200  200 200
+GET   /api/v1/sites/SES                        401 401  403     403    403    403     403  403 200
+PATCH /api/v1/sites/NES site-edit              401 401  403     403    403    403     403  200 200
+PATCH /api/v1/sites/SES site-edit              401 401  403     403    403    403     403  403 200
+GET   /api/v1/sites/NES/locations              401 401  403     403    403    403     200  200 200
+POST  /api/v1/sites/NES/locations new-location 401 401  403     403    403    403     201  201 201
+GET   /api/v1/sites/SES/locations              401 401  403     403    403    403     403  403 200
+POST  /api/v1/sites/SES/locations new-location 401 401  403     403    403    403     403  403 201
+PATCH /api/v1/locations/{NES} location-edit    401 401  403     403    403    403     200  200 200
+PATCH /api/v1/locations/{SES} location-edit    401 401  403     403    403    403     403  403 200
+GET   /api/v1/users                            401 401  403     403    403    403     403  200 200
+POST  /api/v1/users new-tech                   401 401  403     403    403    403     403  201 201
+POST  /api/v1/users new-librarian              401 401  403     403    403    403     403  403 201
+POST  /api/v1/users new-south-tech             401 401  403     403    403    403     403  403 201
+GET   /api/v1/users/teacher                    401 401  403     403    403    403     403  200 200
+PATCH /api/v1/users/teacher teacher-edit       401 401  403     403    403    403     403  200 200
+GET   /api/v1/users/district-admin             401 401  403     403    403    403     403  404 200
+GET   /api/v1/audit                            401 401  403     403    403    403     403  403 200
+"""
+
+
+def cases():
+    for line in TABLE.strip().splitlines()[1:]:
+        parts = line.split()
+        method, path = parts[0], parts[1]
+        body = parts[2] if parts[2] in BODIES else None
+        statuses = parts[3:] if body else parts[2:]
+        assert len(statuses) == len(WHO), line
+        for who, status in zip(WHO, statuses, strict=True):
+            label = who if isinstance(who, str) else who.value
+            yield pytest.param(
+                method, path, body, who, int(status), id=f"{label}-{method}-{path}-{body or ''}"
+            )
+
+
+@pytest.mark.parametrize(("method", "path", "body", "who", "expected"), list(cases()))
+def test_route_answers_each_role_as_the_table_says(
+    api_as, locations, method, path, body, who, expected
+) -> None:
+    path = path.replace("{NES}", str(locations["NES"].id))
+    path = path.replace("{SES}", str(locations["SES"].id))
+    if who == "none":
+        api = api_as(None)
+    elif who == "bad":
+        api = api_as(None, token="oct_not-a-real-token")
+    else:
+        api = api_as(who)
+    response = api.call(method, path, BODIES.get(body) if body else None)
+    assert response.status_code == expected, response.content
+    assert response["Content-Type"].startswith("application/json")
+    if expected >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "field"}
+
+
+@pytest.mark.parametrize(
+    ("role", "codes"),
+    [
+        (Role.TECHNICIAN, ["NES"]),
+        (Role.SITE_LIBRARIAN, ["NES"]),
+        (Role.DISTRICT_ADMIN, ["CHS", "NES", "SES"]),
+    ],
+)
+def test_site_lists_show_only_the_sites_a_person_works_at(api_as, role, codes) -> None:
+    body = api_as(role).call("GET", "/api/v1/sites").json()
+    assert [s["code"] for s in body["items"]] == codes
+    assert body["count"] == len(codes)
+
+
+def test_a_site_librarian_lists_own_site_accounts_without_the_district_admin(api_as) -> None:
+    names = [
+        u["username"]
+        for u in api_as(Role.SITE_LIBRARIAN).call("GET", "/api/v1/users").json()["items"]
+    ]
+    assert "district-admin" not in names
+    assert "technician" in names
