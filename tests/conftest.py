@@ -13,6 +13,8 @@ import pytest
 
 from octavo.shared.actor import Actor, Role
 
+pytest_plugins = ["tests.samples"]  # the marc_samples fixture
+
 PASSWORD = "correct-horse-battery-staple"  # 28 characters, not in the common list
 T0 = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
 

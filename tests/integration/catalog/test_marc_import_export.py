@@ -8,6 +8,7 @@ from pathlib import Path
 import pymarc
 import pytest
 from tests.conftest import T0
+from tests.samples import SAMPLES, needs_samples
 
 from octavo.audit.models import AuditEntry
 from octavo.catalog.exporter import export_marc
@@ -20,9 +21,6 @@ from octavo.shared.actor import Role
 from octavo.shared.errors import PermissionDenied
 
 pytestmark = pytest.mark.django_db
-
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "marc-samples" / "openlibrary"
-needs_samples = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/marc-samples absent")
 
 
 def sample_files() -> list[Path]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from tests.interfaces.cli.test_octavo_command import run
+from tests.samples import SAMPLES, needs_samples
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "marc-samples" / "openlibrary"
-pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/marc-samples absent")
+pytestmark = needs_samples
 
 
 def test_import_prints_counts_writes_rejects_and_exits_0(tmp_path: Path) -> None:

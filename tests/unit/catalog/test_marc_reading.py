@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from pathlib import Path
 
 import pymarc
 import pytest
+from tests.samples import SAMPLES, needs_samples
 
 from octavo.catalog.marc import check_structure, read_iso2709, read_marc, read_marcxml
-
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "marc-samples" / "openlibrary"
-needs_samples = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/marc-samples absent")
 
 # The sample files whose directories really are broken (checked byte by byte), with the reason.
 BROKEN = {
