@@ -19,6 +19,7 @@ from octavo.audit.services import changes_between, record
 from octavo.district.selectors import sites_by_codes
 from octavo.shared.actor import Actor, Role
 from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
+from octavo.shared.fields import as_bool, reject_unknown
 
 _username_validator = UnicodeUsernameValidator()
 
@@ -131,9 +132,7 @@ _USER_FIELDS = frozenset({"role", "sites", "first_name", "last_name", "email", "
 
 def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: datetime) -> User:
     """Change an account's role, sites (a list of codes), names, e-mail or active flag."""
-    unknown = set(changes) - _USER_FIELDS
-    if unknown:
-        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    reject_unknown(changes, _USER_FIELDS)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
@@ -168,9 +167,7 @@ def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: dat
             if key in changes:
                 setattr(user, key, str(changes[key]).strip())
         if "is_active" in changes:
-            if not isinstance(changes["is_active"], bool):
-                raise InvalidInput("must be true or false", field="is_active")
-            user.is_active = changes["is_active"]
+            user.is_active = as_bool(changes["is_active"], field="is_active")
         user.save()
         if new_sites is not None:
             user.sites.set(new_sites)

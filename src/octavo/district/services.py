@@ -14,7 +14,8 @@ from octavo.district import rules
 from octavo.district.models import Location, OpeningHours, Site
 from octavo.district.rules import Period
 from octavo.shared.actor import Actor
-from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
+from octavo.shared.errors import Duplicate, NotFound, PermissionDenied
+from octavo.shared.fields import as_bool, reject_unknown
 
 
 def _require(actor: Actor, action: Action, site_id: int | None = None) -> None:
@@ -95,9 +96,7 @@ def update_site(
     hours: Sequence[Period] | None = None,
 ) -> Site:
     """Change a site's fields (any of name, address, time_zone, is_active) and/or its hours."""
-    unknown = set(changes) - _SITE_FIELDS
-    if unknown:
-        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    reject_unknown(changes, _SITE_FIELDS)
     clean: dict[str, Any] = {}
     if "name" in changes:
         clean["name"] = rules.require_text(str(changes["name"]), field="name", max_length=200)
@@ -106,9 +105,7 @@ def update_site(
     if "time_zone" in changes:
         clean["time_zone"] = rules.check_time_zone(str(changes["time_zone"]))
     if "is_active" in changes:
-        if not isinstance(changes["is_active"], bool):
-            raise InvalidInput("must be true or false", field="is_active")
-        clean["is_active"] = changes["is_active"]
+        clean["is_active"] = as_bool(changes["is_active"], field="is_active")
     periods = rules.check_periods(hours) if hours is not None else None
     with transaction.atomic():
         site = Site.objects.select_for_update().filter(code=code.strip().upper()).first()
@@ -173,9 +170,7 @@ def add_location(*, actor: Actor, site: Site, code: str, name: str, at: datetime
 def update_location(
     *, actor: Actor, location_id: int, changes: dict[str, Any], at: datetime
 ) -> Location:
-    unknown = set(changes) - {"name", "is_active"}
-    if unknown:
-        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    reject_unknown(changes, {"name", "is_active"})
     with transaction.atomic():
         location = (
             Location.objects.select_for_update()
@@ -190,9 +185,7 @@ def update_location(
         if "name" in changes:
             location.name = rules.require_text(str(changes["name"]), field="name", max_length=200)
         if "is_active" in changes:
-            if not isinstance(changes["is_active"], bool):
-                raise InvalidInput("must be true or false", field="is_active")
-            location.is_active = changes["is_active"]
+            location.is_active = as_bool(changes["is_active"], field="is_active")
         location.save()
         diff = changes_between(before, _location_snapshot(location))
         if diff:

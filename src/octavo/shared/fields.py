@@ -1,0 +1,21 @@
+"""Checks every update service makes on the changes it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from octavo.shared.errors import InvalidInput
+
+
+def reject_unknown(changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Refuse a change to a field the service does not change, naming the first one."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(unknown)}", field=unknown[0])
+
+
+def as_bool(value: object, *, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput("must be true or false", field=field)
+    return value
