@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from octavo.accounts.rules import Action, decide
 from octavo.audit.services import record as audit
 from octavo.catalog import search_index
-from octavo.catalog.mapping import Description, clean, describe
+from octavo.catalog.mapping import Description, clean, describe, file_invalid_isbns
 from octavo.catalog.marc import ReadOutcome, read_marc
 from octavo.catalog.models import ImportBatch, ImportReject, Record, RecordKey
 from octavo.district.models import Location, Site
@@ -222,6 +222,19 @@ def _import_batch(
                 whole_record=True,
             )
             continue
+        for value in file_invalid_isbns(outcome.record):
+            _reject(
+                report,
+                batch_row,
+                Reject(
+                    outcome.position,
+                    outcome.offset,
+                    outcome.control_number or "",
+                    f"invalid ISBN {value!r} kept in 020 $z",
+                    tag="020",
+                ),
+                whole_record=False,
+            )
         d = describe(outcome.record)
         marc = outcome.record.as_marc()
         pending.append(_Pending(outcome, outcome.record, d, match_keys(d, marc), marc))

@@ -116,6 +116,23 @@ def normalize_isbn(text: str) -> str | None:
         return None
 
 
+def file_invalid_isbns(record: pymarc.Record) -> list[str]:
+    """Move each 020 $a that is not a valid ISBN to $z (MARC 21: "canceled/invalid ISBN").
+
+    The text is kept, never dropped; the values moved are returned for the import report.
+    """
+    moved = []
+    for f in record.get_fields("020"):
+        subfields = []
+        for sf in f.subfields:
+            if sf.code == "a" and normalize_isbn(sf.value) is None:
+                moved.append(sf.value.strip())
+                sf = pymarc.Subfield("z", sf.value)
+            subfields.append(sf)
+        f.subfields = subfields
+    return moved
+
+
 def isbns_of(record: pymarc.Record) -> Isbns:
     valid: list[str] = []
     invalid: list[str] = []
