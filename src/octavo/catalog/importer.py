@@ -8,7 +8,6 @@ of copying it (issue #3, "Bad input").
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,9 +20,10 @@ from django.db import connection, transaction
 from octavo.accounts.rules import Action, decide
 from octavo.audit.services import record as audit
 from octavo.catalog import search_index
-from octavo.catalog.mapping import Description, clean, describe, file_invalid_isbns
+from octavo.catalog.mapping import Description, describe, file_invalid_isbns
 from octavo.catalog.marc import ReadOutcome, read_marc
 from octavo.catalog.models import ImportBatch, ImportReject, Record, RecordKey
+from octavo.catalog.records import fill, match_keys
 from octavo.district.models import Location, Site
 from octavo.holdings.marc_holdings import HoldingsLine, holdings_lines
 from octavo.holdings.models import Item
@@ -62,28 +62,6 @@ class ImportReport:
             "rejected": self.rejected,
             "items_created": self.items_created,
         }
-
-
-def match_keys(d: Description, marc: bytes) -> list[tuple[str, str]]:
-    """The keys a record is matched on, strongest first; the fingerprint always comes last."""
-    keys: list[tuple[str, str]] = []
-    if d.control_number:
-        keys.append((RecordKey.Kind.CONTROL, f"{d.control_number_source}|{d.control_number}"))
-    # "(OCoLC)12345" identifies a record; a bare "(OCoLC)" identifies nothing and must not
-    # make unrelated records match (seen in the real samples).
-    keys += [(RecordKey.Kind.SYSTEM, n) for n in d.system_numbers if n.split(")")[-1].strip()]
-    keys += [(RecordKey.Kind.ISBN, i) for i in d.isbns.valid]
-    keys.append((RecordKey.Kind.FINGERPRINT, hashlib.sha256(marc).hexdigest()))
-    return [(kind, value[:160]) for kind, value in dict.fromkeys(keys)]
-
-
-def _title_sort(d: Description, record: pymarc.Record) -> str:
-    title = d.title
-    f245 = record.get("245")
-    skip = f245.indicator2 if f245 is not None else " "
-    if skip and skip.isdigit():  # 245 ind2: non-filing characters ("The ", "A ")
-        title = title[int(skip) :]
-    return clean(title).casefold()[:255]
 
 
 def _batched(outcomes: Iterator[ReadOutcome], size: int) -> Iterator[list[ReadOutcome]]:
@@ -348,30 +326,7 @@ def _update_rows(rows: list[Record]) -> None:
 
 
 def _fill(target: Record, p: _Pending, at: datetime) -> None:
-    d = p.description
-    target.control_number = d.control_number[:64]
-    target.control_number_source = d.control_number_source[:64]
-    target.title = d.title
-    target.title_sort = _title_sort(d, p.record)
-    target.responsibility = d.responsibility
-    target.authors = list(d.authors)
-    target.edition = d.edition[:255]
-    target.publisher = d.publisher[:255]
-    target.year = d.year
-    target.format = d.format.value
-    target.language = d.language
-    target.isbns = list(d.isbns.valid)
-    target.invalid_isbns = list(d.isbns.invalid)
-    target.issns = list(d.issns)
-    target.subjects = list(d.subjects)
-    target.series = list(d.series)
-    target.summary = d.summary
-    target.reading_level = d.reading_level[:64]
-    target.call_number = d.call_number[:100]
-    target.marc = p.marc
-    raw = p.outcome.raw
-    target.marc_original = raw if raw is not None and raw[9:10] != b"a" else None
-    target.updated_at = at
+    fill(target, p.record, p.description, p.marc, p.outcome.raw, at)
 
 
 def _import_items(
