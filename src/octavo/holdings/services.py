@@ -192,7 +192,7 @@ def update_item(*, actor: Actor, barcode: str, changes: Mapping[str, Any], at: d
     reject_unknown(changes, EDITABLE)
     with transaction.atomic():
         item = (
-            Item.objects.select_for_update()
+            Item.objects.select_for_update(of=("self",))
             .select_related("site", "location", "record")
             .filter(barcode=barcode.strip())
             .first()
