@@ -49,3 +49,22 @@ def api_as(client, tokens):
         return Api(client, token if token is not None else (tokens[role] if role else None))
 
     return make
+
+
+@pytest.fixture
+def catalog_record(district, cli_actor, locations):
+    """A record with one item at NES (barcode NES1) and one at SES (SES1)."""
+    from octavo.catalog.records import RecordFields
+    from octavo.catalog.services import create_record
+    from octavo.holdings.services import ItemFields, add_items
+
+    record = create_record(actor=cli_actor, fields=RecordFields(title="Owl moon"), at=T0)
+    for code in ("NES", "SES"):
+        add_items(
+            actor=cli_actor,
+            record_id=record.pk,
+            barcodes=[f"{code}1"],
+            fields=ItemFields(site_code=code, location_code="FIC"),
+            at=T0,
+        )
+    return record

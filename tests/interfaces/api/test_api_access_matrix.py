@@ -48,6 +48,12 @@ BODIES = {
         "password": "a-long-enough-passphrase",
     },
     "teacher-edit": {"first_name": "Terry"},
+    "new-record": {"title": "Brand new book", "authors": ["Writer, Wendy"]},
+    "record-edit": {"title": "Owl moon, revised"},
+    "marc-edit": {"marc": "=LDR  00000nam a2200000 a 4500\n=245  10$aOwl moon"},
+    "item-nes": {"barcodes": ["NES2"], "site": "NES", "location": "FIC"},
+    "item-ses": {"barcodes": ["SES2"], "site": "SES"},
+    "item-edit": {"staff_note": "Checked"},
 }
 
 TABLE = """
@@ -74,6 +80,14 @@ GET   /api/v1/users/teacher                    401 401  403     403    403    40
 PATCH /api/v1/users/teacher teacher-edit       401 401  403     403    403    403     403  200 200
 GET   /api/v1/users/district-admin             401 401  403     403    403    403     403  404 200
 GET   /api/v1/audit                            401 401  403     403    403    403     403  403 200
+GET   /api/v1/records/{REC}                    200 200  200     200    200    200     200  200 200
+POST  /api/v1/records new-record               401 401  403     403    403    403     201  201 201
+PUT   /api/v1/records/{REC} record-edit        401 401  403     403    403    403     200  200 200
+PUT   /api/v1/records/{REC}/marc marc-edit     401 401  403     403    403    403     200  200 200
+POST  /api/v1/records/{REC}/items item-nes     401 401  403     403    403    403     201  201 201
+POST  /api/v1/records/{REC}/items item-ses     401 401  403     403    403    403     403  403 201
+PATCH /api/v1/items/NES1 item-edit             401 401  403     403    403    403     200  200 200
+PATCH /api/v1/items/SES1 item-edit             401 401  403     403    403    403     403  403 200
 """
 
 
@@ -93,8 +107,9 @@ def cases():
 
 @pytest.mark.parametrize(("method", "path", "body", "who", "expected"), list(cases()))
 def test_route_answers_each_role_as_the_table_says(
-    api_as, locations, method, path, body, who, expected
+    api_as, locations, catalog_record, method, path, body, who, expected
 ) -> None:
+    path = path.replace("{REC}", str(catalog_record.pk))
     path = path.replace("{NES}", str(locations["NES"].id))
     path = path.replace("{SES}", str(locations["SES"].id))
     if who == "none":

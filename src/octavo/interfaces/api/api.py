@@ -83,9 +83,16 @@ def _internal(request: HttpRequest, exc: Exception) -> JsonResponse:
 
 
 # Routers are imported after `api` exists: they register their routes on it.
-from octavo.interfaces.api import routes_accounts, routes_audit, routes_catalog, routes_district  # noqa: E402
+from octavo.interfaces.api import (  # noqa: E402
+    routes_accounts,
+    routes_audit,
+    routes_catalog,
+    routes_district,
+    routes_records,
+)
 
 api.add_router("", routes_accounts.router)
 api.add_router("", routes_district.router)
 api.add_router("", routes_audit.router)
 api.add_router("", routes_catalog.router)
+api.add_router("", routes_records.router)
