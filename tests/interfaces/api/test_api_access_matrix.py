@@ -88,6 +88,7 @@ POST  /api/v1/records/{REC}/items item-nes     401 401  403     403    403    40
 POST  /api/v1/records/{REC}/items item-ses     401 401  403     403    403    403     403  403 201
 PATCH /api/v1/items/NES1 item-edit             401 401  403     403    403    403     200  200 200
 PATCH /api/v1/items/SES1 item-edit             401 401  403     403    403    403     403  403 200
+GET   /api/v1/reports/data-quality             401 401  403     403    403    403     200  200 200
 """
 
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from octavo.catalog import selectors
 from octavo.catalog import services as catalog
 from octavo.catalog.marc_text import to_text
 from octavo.catalog.models import Record
@@ -249,3 +250,14 @@ def update_item(request: HttpRequest, barcode: str, payload: ItemPatch) -> dict[
             changes[field] = changes.pop(api_name)
     item = holdings.update_item(actor=actor_of(request), barcode=barcode, changes=changes, at=now())
     return item_out(item, staff=True)
+
+
+@router.get(
+    "/reports/data-quality",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Catalog data quality: invalid ISBNs, records without items, items without "
+    "call numbers, barcodes already in use, failed imports",
+)
+def data_quality(request: HttpRequest, site: str = "") -> dict[str, Any]:
+    report = selectors.data_quality(actor=actor_of(request), site_code=site)
+    return {name: {"count": p.count, "rows": p.rows} for name, p in report.items()}
