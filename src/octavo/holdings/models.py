@@ -23,8 +23,6 @@ class Item(models.Model):
     call_cutter = models.CharField(_("cutter"), max_length=64, blank=True)
     call_volume = models.CharField(_("volume"), max_length=32, blank=True)
     copy_number = models.CharField(_("copy"), max_length=16, blank=True)
-    # A string that sorts in true shelf order (octavo.catalog.callnumbers), for shelf lists.
-    shelf_key = models.CharField(max_length=255, blank=True, db_index=True)
     price = models.DecimalField(_("price"), max_digits=9, decimal_places=2, null=True, blank=True)
     acquired_on = models.DateField(_("acquisition date"), null=True, blank=True)
     condition = models.CharField(_("condition"), max_length=32, blank=True)
@@ -41,7 +39,7 @@ class Item(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["site", "shelf_key", "barcode"]
+        ordering = ["site", "barcode"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in ItemStatus]), name="item_status_known"

@@ -34,7 +34,6 @@ class Migration(migrations.Migration):
                 ("call_cutter", models.CharField(blank=True, max_length=64, verbose_name="cutter")),
                 ("call_volume", models.CharField(blank=True, max_length=32, verbose_name="volume")),
                 ("copy_number", models.CharField(blank=True, max_length=16, verbose_name="copy")),
-                ("shelf_key", models.CharField(blank=True, db_index=True, max_length=255)),
                 (
                     "price",
                     models.DecimalField(
@@ -100,7 +99,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["site", "shelf_key", "barcode"],
+                "ordering": ["site", "barcode"],
                 "constraints": [
                     models.CheckConstraint(
                         condition=models.Q(
