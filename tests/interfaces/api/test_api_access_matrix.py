@@ -7,7 +7,9 @@ computed from octavo.accounts.rules: a wrong rule must fail here.
 from __future__ import annotations
 
 import pytest
+from tests.conftest import T0
 
+from octavo.accounts.services import create_user
 from octavo.shared.actor import Role
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,7 @@ BODIES = {
         "password": "a-long-enough-passphrase",
     },
     "teacher-edit": {"first_name": "Terry"},
+    "name-edit": {"last_name": "Adams"},
     "new-record": {"title": "Brand new book", "authors": ["Writer, Wendy"]},
     "record-edit": {"title": "Owl moon, revised"},
     "marc-edit": {"marc": "=LDR  00000nam a2200000 a 4500\n=245  10$aOwl moon"},
@@ -79,6 +82,7 @@ POST  /api/v1/users new-south-tech             401 401  403     403    403    40
 GET   /api/v1/users/teacher                    401 401  403     403    403    403     403  200 200
 PATCH /api/v1/users/teacher teacher-edit       401 401  403     403    403    403     403  200 200
 GET   /api/v1/users/district-admin             401 401  403     403    403    403     403  404 200
+PATCH /api/v1/users/district-admin name-edit   401 401  403     403    403    403     403  404 200
 GET   /api/v1/audit                            401 401  403     403    403    403     403  403 200
 GET   /api/v1/records/{REC}                    200 200  200     200    200    200     200  200 200
 POST  /api/v1/records new-record               401 401  403     403    403    403     201  201 201
@@ -140,10 +144,22 @@ def test_site_lists_show_only_the_sites_a_person_works_at(api_as, role, codes) -
     assert body["count"] == len(codes)
 
 
-def test_a_site_librarian_lists_own_site_accounts_without_the_district_admin(api_as) -> None:
-    names = [
-        u["username"]
-        for u in api_as(Role.SITE_LIBRARIAN).call("GET", "/api/v1/users").json()["items"]
+def test_a_site_librarian_lists_own_site_accounts_without_the_district_admin(
+    api_as, cli_actor
+) -> None:
+    create_user(
+        actor=cli_actor, username="south-teacher", role=Role.TEACHER, site_codes=["SES"], at=T0
+    )
+    body = api_as(Role.SITE_LIBRARIAN).call("GET", "/api/v1/users").json()
+    names = sorted(u["username"] for u in body["items"])
+    assert names == [
+        "parent",
+        "site-librarian",
+        "student",
+        "student-helper",
+        "teacher",
+        "technician",
     ]
-    assert "district-admin" not in names
-    assert "technician" in names
+    assert body["count"] == len(names)
+    everyone = api_as(Role.DISTRICT_ADMIN).call("GET", "/api/v1/users").json()
+    assert {"district-admin", "south-teacher"} <= {u["username"] for u in everyone["items"]}

@@ -89,3 +89,10 @@ def test_a_used_barcode_is_409_naming_it(api_as, catalog_record) -> None:
 
 def test_unknown_record_is_404(api_as, district) -> None:
     assert api_as(TECH).call("GET", "/api/v1/records/999999").status_code == 404
+
+
+@pytest.mark.parametrize("field", ["site", "location", "call_class", "staff_note"])
+def test_an_item_patch_refuses_null_naming_the_field(api_as, catalog_record, field) -> None:
+    response = api_as(TECH).call("PATCH", "/api/v1/items/NES1", {field: None})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == field

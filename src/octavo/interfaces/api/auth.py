@@ -1,4 +1,8 @@
-"""Bearer-token authentication: `Authorization: Bearer TOKEN` (tokens from `octavo token`)."""
+"""Bearer-token authentication: `Authorization: Bearer TOKEN` (tokens from `octavo token`).
+
+Which token belongs to whom, and whether it still works, is the accounts selector's answer;
+a request without a usable token gets a 401 from errors.py.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,16 @@ from octavo.shared.clock import now
 
 
 class BearerToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> User | None:
+        # Read the header here rather than in ninja's HttpBearer, which logs the whole header
+        # (other schemes' credentials included) when DEBUG is on.
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return user_for_token(token.strip(), at=now())
+        return user_for_token(token, at=now())
 
 
 def actor_of(request: HttpRequest) -> Actor:

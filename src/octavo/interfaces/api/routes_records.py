@@ -19,7 +19,7 @@ from octavo.catalog.records import RecordFields
 from octavo.holdings import services as holdings
 from octavo.holdings.models import Item
 from octavo.interfaces.api.auth import actor_of
-from octavo.interfaces.api.schemas import Error
+from octavo.interfaces.api.schemas import Error, RejectNull
 from octavo.shared.clock import now
 from octavo.shared.errors import InvalidInput, NotFound
 
@@ -70,7 +70,7 @@ class ItemIn(Schema):
     staff_note: str = ""
 
 
-class ItemPatch(Schema):
+class ItemPatch(RejectNull):
     model_config = ConfigDict(extra="forbid")
     site: str | None = None
     location: str | None = None
