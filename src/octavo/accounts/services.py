@@ -19,7 +19,7 @@ from octavo.audit.services import changes_between, record
 from octavo.district.selectors import sites_by_codes
 from octavo.shared.actor import Actor, Role
 from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
-from octavo.shared.fields import as_bool, reject_unknown
+from octavo.shared.fields import as_bool, as_text, as_text_list, reject_unknown
 
 _username_validator = UnicodeUsernameValidator()
 
@@ -140,7 +140,11 @@ def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: dat
         current_role = Role(user.role)
         current_sites = frozenset(user.sites.values_list("id", flat=True))
         target_role = _role(changes["role"]) if "role" in changes else current_role
-        new_sites = sites_by_codes(list(changes["sites"])) if "sites" in changes else None
+        new_sites = (
+            sites_by_codes(as_text_list(changes["sites"], field="sites"))
+            if "sites" in changes
+            else None
+        )
         target_sites = (
             frozenset(s.id for s in new_sites) if new_sites is not None else current_sites
         )
@@ -165,7 +169,7 @@ def update_user(*, actor: Actor, username: str, changes: dict[str, Any], at: dat
         user.role = target_role.value
         for key in ("first_name", "last_name", "email"):
             if key in changes:
-                setattr(user, key, str(changes[key]).strip())
+                setattr(user, key, as_text(changes[key], field=key))
         if "is_active" in changes:
             user.is_active = as_bool(changes["is_active"], field="is_active")
         user.save()

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from octavo.accounts.rules import Action, decide
 from octavo.audit.models import AuditEntry
 from octavo.shared.actor import Actor
-from octavo.shared.errors import PermissionDenied
+from octavo.shared.errors import InvalidInput, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ def audit_entries(*, actor: Actor, filters: AuditFilter = AuditFilter()) -> Quer
     decision = decide(actor, Action.AUDIT_VIEW)
     if not decision:
         raise PermissionDenied(decision.reason)
+    for name in ("since", "until"):
+        moment = getattr(filters, name)
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput("give a date and time with its time zone offset", field=name)
     qs = AuditEntry.objects.all()
     if filters.actor_username:
         qs = qs.filter(actor_username=filters.actor_username)

@@ -58,7 +58,10 @@ def check_time_zone(value: str, *, field: str = "time_zone") -> str:
 
 def check_periods(periods: Iterable[Period], *, field: str = "opening_hours") -> list[Period]:
     """Sorted periods; each opens before it closes and none overlaps another on its day."""
-    ordered = sorted(periods)
+    given = list(periods)
+    if any(p.opens.tzinfo is not None or p.closes.tzinfo is not None for p in given):
+        raise InvalidInput("opening hours are local times, without a time zone", field=field)
+    ordered = sorted(given)
     for p in ordered:
         if not 0 <= p.weekday <= 6:
             raise InvalidInput(f"weekday {p.weekday} is not 0 (Monday) to 6 (Sunday)", field=field)

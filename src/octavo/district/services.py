@@ -15,7 +15,7 @@ from octavo.district.models import Location, OpeningHours, Site
 from octavo.district.rules import Period
 from octavo.shared.actor import Actor
 from octavo.shared.errors import Duplicate, NotFound, PermissionDenied
-from octavo.shared.fields import as_bool, reject_unknown
+from octavo.shared.fields import as_bool, as_text, reject_unknown
 
 
 def _require(actor: Actor, action: Action, site_id: int | None = None) -> None:
@@ -99,11 +99,13 @@ def update_site(
     reject_unknown(changes, _SITE_FIELDS)
     clean: dict[str, Any] = {}
     if "name" in changes:
-        clean["name"] = rules.require_text(str(changes["name"]), field="name", max_length=200)
+        clean["name"] = rules.require_text(
+            as_text(changes["name"], field="name"), field="name", max_length=200
+        )
     if "address" in changes:
-        clean["address"] = str(changes["address"]).strip()
+        clean["address"] = as_text(changes["address"], field="address")
     if "time_zone" in changes:
-        clean["time_zone"] = rules.check_time_zone(str(changes["time_zone"]))
+        clean["time_zone"] = rules.check_time_zone(as_text(changes["time_zone"], field="time_zone"))
     if "is_active" in changes:
         clean["is_active"] = as_bool(changes["is_active"], field="is_active")
     periods = rules.check_periods(hours) if hours is not None else None
@@ -183,7 +185,9 @@ def update_location(
         _require(actor, Action.LOCATION_MANAGE, location.site_id)
         before = _location_snapshot(location)
         if "name" in changes:
-            location.name = rules.require_text(str(changes["name"]), field="name", max_length=200)
+            location.name = rules.require_text(
+                as_text(changes["name"], field="name"), field="name", max_length=200
+            )
         if "is_active" in changes:
             location.is_active = as_bool(changes["is_active"], field="is_active")
         location.save()

@@ -20,7 +20,7 @@ from octavo.holdings.states import ItemStatus
 from octavo.shared.actor import Actor
 from octavo.shared.barcodes import barcode_range, check_barcode
 from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
-from octavo.shared.fields import reject_unknown
+from octavo.shared.fields import as_text, reject_unknown
 
 
 @dataclass(frozen=True)
@@ -40,23 +40,12 @@ class ItemFields:
     staff_note: str = ""
 
 
-EDITABLE = frozenset(
-    {
-        "site_code",
-        "location_code",
-        "call_prefix",
-        "call_class",
-        "call_cutter",
-        "call_volume",
-        "copy_number",
-        "price",
-        "acquired_on",
-        "condition",
-        "status",
-        "public_note",
-        "staff_note",
-    }
-)
+# Changes to these must be text; price and acquired_on are checked by their own parsers.
+TEXT_FIELDS = frozenset({
+    "site_code", "location_code", "call_prefix", "call_class", "call_cutter", "call_volume",
+    "copy_number", "condition", "status", "public_note", "staff_note",
+})  # fmt: skip
+EDITABLE = TEXT_FIELDS | {"price", "acquired_on"}
 
 
 def _site(actor: Actor, code: str) -> Site:
@@ -218,6 +207,9 @@ def update_item(*, actor: Actor, barcode: str, changes: Mapping[str, Any], at: d
             public_note=item.public_note,
             staff_note=item.staff_note,
         )
+        for key, value in changes.items():
+            if key in TEXT_FIELDS:
+                as_text(value, field=key)  # None or a number is refused, never stored
         _apply(item, replace(current, **dict(changes)), actor)
         item.updated_at = at
         item.save()

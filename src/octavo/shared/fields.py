@@ -19,3 +19,16 @@ def as_bool(value: object, *, field: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput("must be true or false", field=field)
     return value
+
+
+def as_text(value: object, *, field: str) -> str:
+    """A text change, trimmed; `None`, numbers and lists are refused, never stored as "None"."""
+    if not isinstance(value, str):
+        raise InvalidInput("must be text", field=field)
+    return value.strip()
+
+
+def as_text_list(value: object, *, field: str) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput("must be a list of text values", field=field)
+    return [str(v) for v in value]

@@ -54,3 +54,12 @@ def test_split_day_and_several_days_are_accepted_in_order() -> None:
 def test_weekday_out_of_range_is_refused() -> None:
     with pytest.raises(InvalidInput, match="weekday 7"):
         check_periods([Period(7, time(8, 0), time(9, 0))])
+
+
+def test_opening_hours_with_a_time_zone_are_refused_not_compared() -> None:
+    from datetime import UTC
+
+    with pytest.raises(InvalidInput, match="local times"):
+        check_periods(
+            [Period(0, time(8, 0, tzinfo=UTC), time(9, 0)), Period(0, time(10, 0), time(11, 0))]
+        )
