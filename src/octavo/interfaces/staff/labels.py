@@ -31,6 +31,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "user.password": _("Password set"),
     "token.create": _("API token issued"),
     "token.revoke": _("API token revoked"),
+    "record.create": _("Record added"),
+    "record.update": _("Record changed"),
+    "record.marc": _("MARC record edited"),
+    "item.create": _("Item added"),
+    "item.update": _("Item changed"),
+    "catalog.import": _("MARC file imported"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -38,6 +44,9 @@ OBJECT_LABELS: dict[str, Promise] = {
     "location": _("Location"),
     "user": _("Account"),
     "api_token": _("API token"),
+    "record": _("Record"),
+    "item": _("Item"),
+    "import": _("MARC import"),
 }
 
 # The field names services write into an audit entry's changes.
