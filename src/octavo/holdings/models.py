@@ -46,6 +46,11 @@ class Item(models.Model):
             ),
             models.CheckConstraint(condition=~Q(barcode=""), name="item_barcode_not_blank"),
         ]
+        indexes = [
+            # Search reads, for up to 2,000 records at once, where their items are and which
+            # are on the shelf (octavo.catalog.search): answered from this index alone.
+            models.Index(fields=["record", "status", "site"], name="item_record_status_site"),
+        ]
 
     def __str__(self) -> str:
         return self.barcode

@@ -177,3 +177,70 @@ def test_paging(catalog) -> None:
 
 def test_nothing_typed_finds_nothing(catalog) -> None:
     assert search("  ").total == 0
+
+
+def test_sites_and_shelf_availability_are_counted_as_facets(catalog) -> None:
+    facets = {name: dict(values) for name, values in search("cats ").facets.items()}
+    # "The cat in the hat" is at North; "Gatos y perros" at North and South; the history
+    # of cats has no copy.
+    assert facets["site"] == {"NES": 2, "SES": 1}
+    assert facets["available"] == {"available": 2}
+    Item.objects.filter(barcode__in=["N1", "N3"]).update(status="checked_out")
+    assert dict(search("cats ").facets["available"]) == {"available": 1}
+    at_north = search("cats ", filters=Filters(site="NES")).facets
+    assert dict(at_north["available"]) == {}
+    assert dict(search("cats ", filters=Filters(site="SES")).facets["available"]) == {
+        "available": 1
+    }
+
+
+def test_a_facet_counts_what_the_other_choices_leave(catalog) -> None:
+    facets = search("cats ", filters=Filters(language="spa")).facets
+    # The other languages stay listed, to switch to; formats are counted among Spanish only.
+    assert dict(facets["language"]) == {"eng": 2, "spa": 1}
+    assert dict(facets["format"]) == {"book": 1}
+    assert dict(facets["site"]) == {"NES": 1, "SES": 1}
+
+
+def test_a_word_with_matches_of_its_own_is_not_taken_as_the_start_of_longer_words(
+    catalog, monkeypatch
+) -> None:
+    # Two records have the word "cat": fewer than a page, so `cat` may still be being typed.
+    assert "Catalog of dinosaurs" in titles(search("cat"))
+    monkeypatch.setattr("octavo.catalog.search.EXPAND_BELOW", 2)
+    assert set(titles(search("cat"))) == {"The cat in the hat", "Cat's cradle"}
+
+
+def test_a_common_word_ranks_title_matches_first_among_the_newest(
+    district, cli_actor, monkeypatch
+) -> None:
+    records = [
+        rec("10", "Dragon", year=1990),
+        rec("11", "The dragon who ate the moon and all of the stars", year=1991),
+        *(
+            rec(str(n), f"Castle {n}", subject="Dragons Dragon", year=2000 + n)
+            for n in range(12, 16)
+        ),
+    ]
+    import_marc(
+        actor=cli_actor,
+        stream=io.BytesIO(b"".join(records)),
+        filename="d.mrc",
+        site_code="NES",
+        at=T0,
+    )
+    # Six records match; only four are ranked, as if the word were in 400,000 records.
+    monkeypatch.setattr("octavo.catalog.search.CANDIDATES", 4)
+    result = search("dragon ")
+    assert result.more and result.total == 4
+    assert titles(result) == [
+        "Dragon",
+        "The dragon who ate the moon and all of the stars",
+        "Castle 15",
+        "Castle 14",
+    ]
+    # Fewer matches than are ranked: bm25 orders all of them, and nothing is missing.
+    monkeypatch.setattr("octavo.catalog.search.CANDIDATES", 10)
+    result = search("dragon ")
+    assert not result.more and result.total == 6
+    assert titles(result)[0] == "Dragon"

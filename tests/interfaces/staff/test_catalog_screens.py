@@ -120,13 +120,14 @@ def test_search_shows_matching_records_and_facet_counts(shelved_cat, cli_actor, 
     }
     assert facets["language"] == {"eng": 1, "spa": 1}
     assert facets["format"] == {"book": 2}
-    # Sites and availability are filters without counts (the search does not count them).
-    assert facets["site"] == {"CHS": None, "NES": None, "SES": None}
-    assert facets["available"] == {"on": None}
+    # The cat has copies at North and South, one on the shelf; the gato has none.
+    assert facets["site"] == {"NES": 1, "SES": 1}
+    assert facets["available"] == {"on": 1}
     page = text_of(response)
     assert "2 records found" in page
     assert "English (1)" in page and "Spanish (1)" in page
     assert "NES : 1 of 2 on the shelf" in page
+    assert "NES North Elementary (1)" in page and "On the shelf now (1)" in page
 
 
 def test_a_facet_link_narrows_the_results_and_can_be_removed(shelved_cat, cli_actor, client_as):

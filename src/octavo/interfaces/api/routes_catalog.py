@@ -52,6 +52,9 @@ def search_catalog(request: HttpRequest, params: Query[SearchQuery]) -> dict[str
     )
     return {
         "total": result.total,
+        # True when the query matched more records than are ranked: `total` and the facet
+        # counts are then those of the newest matches ranked (octavo.catalog.search).
+        "more": result.more,
         "results": result.results,
         "facets": {
             name: [{"value": v, "count": n} for v, n in values]

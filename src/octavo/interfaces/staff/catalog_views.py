@@ -134,25 +134,26 @@ def _facet(
 def _facets(
     params: QueryDict, filters: Filters, counted: dict[str, list[tuple[str, int]]]
 ) -> list[dict[str, Any]]:
-    # The search counts formats, languages, years and reading levels over its candidates. It
-    # does not count sites or items on the shelf, and counting them here would mean fetching
-    # every candidate's items, the cost octavo.catalog.search is built to avoid: those two
-    # are offered as filters without counts.
-    sites = Site.objects.filter(is_active=True).order_by("code")
+    # Sites the search counted are named from the site list; a chosen site is kept even when
+    # no record matched there, so that it can be removed.
+    names = {site.code: site.name for site in Site.objects.all()}
     year = str(filters.year) if filters.year is not None else ""
     groups = [
         _facet(
             params,
             "available",
             _("Availability"),
-            [("on", _("On the shelf now"), None)],
+            [("on", _("On the shelf now"), n) for _value, n in counted.get("available", [])],
             "on" if filters.available else "",
         ),
         _facet(
             params,
             "site",
             _("Site"),
-            [(site.code, f"{site.code} {site.name}", None) for site in sites],
+            [
+                (code, f"{code} {names.get(code, '')}".strip(), n)
+                for code, n in counted.get("site", [])
+            ],
             filters.site,
         ),
         _facet(
@@ -218,6 +219,7 @@ def catalog_search(request: HttpRequest, actor: Actor) -> HttpResponse:
         context |= {
             "searched": True,
             "total": result.total,
+            "more": result.more,
             "page_obj": paginator.page(number),  # for the pager; the rows are `rows`
             "rows": rows,
             "facets": _facets(request.GET, filters, result.facets),
