@@ -27,6 +27,18 @@ class District:
     users: dict[Role, object]  # one account per role, all at `north` (admin: no site)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory) -> None:
+    """SQLite tests use a file, as Octavo does, not Django's shared in-memory database: in
+    shared-cache mode a second connection waiting for a lock fails at once ("database table
+    is locked") instead of waiting, so desks racing in threads could not be tested."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's real cost (about 0.3 s a hash) would dominate the suite; hashing is Django's.
@@ -57,3 +69,55 @@ def district(db, cli_actor: Actor) -> District:
             at=T0,
         )
     return District(north=north, south=south, high=high, users=users)
+
+
+# --- tests that commit (live server, threads racing) --------------------------------------
+# The audit log and the fines ledger refuse UPDATE and DELETE on purpose (database triggers);
+# a test that commits ends by emptying every table. Such a test module uses
+# `flushable_append_only`: the triggers are dropped just before the flush (this fixture's
+# teardown runs first) and put back once the module's last flush has run.
+_APPEND_ONLY = (
+    "octavo.audit.migrations.0002_append_only_triggers",
+    "octavo.fines.migrations.0002_append_only",
+)
+
+
+def append_only_triggers(*, install: bool) -> None:
+    """Drop (install=False) or put back what stops a flush: the append-only triggers, and on
+    PostgreSQL the search index's foreign key (a table Django does not know, which its
+    TRUNCATE of catalog records would leave behind)."""
+    import importlib
+
+    from django.db import connection
+
+    for name in _APPEND_ONLY:
+        migration = importlib.import_module(name)
+        with connection.schema_editor() as editor:
+            migration.backwards(None, editor)  # idempotent: IF EXISTS
+            if install:
+                migration.forwards(None, editor)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE catalog_search DROP CONSTRAINT IF EXISTS catalog_search_record_id_fkey"
+            )
+            if install:
+                cursor.execute("DELETE FROM catalog_search")
+                cursor.execute(
+                    "ALTER TABLE catalog_search ADD CONSTRAINT catalog_search_record_id_fkey "
+                    "FOREIGN KEY (record_id) REFERENCES catalog_record (id) ON DELETE CASCADE "
+                    "DEFERRABLE INITIALLY DEFERRED"
+                )
+
+
+@pytest.fixture(scope="module")
+def _append_only_back(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        append_only_triggers(install=True)
+
+
+@pytest.fixture
+def flushable_append_only(_append_only_back, transactional_db):
+    yield
+    append_only_triggers(install=False)

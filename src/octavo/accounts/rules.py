@@ -24,6 +24,12 @@ class Action(StrEnum):
     TOKEN_MANAGE = "token.manage"  # noqa: S105 - an action name
     AUDIT_VIEW = "audit.view"
     CATALOG_EDIT = "catalog.edit"  # records, and items at a site
+    PATRON_VIEW = "patron.view"  # find and read patrons whose home site is the actor's
+    PATRON_EDIT = "patron.edit"  # add, change, merge patrons; import rosters
+    CIRCULATE = "circulate"  # check out, check in, renew, holds, take payments at a site
+    OVERRIDE = "circulate.override"  # check out past a block (expired card, limit...)
+    FINES_MANAGE = "fines.manage"  # charge, waive, refund
+    POLICY_EDIT = "policy.edit"  # the circulation matrix and closed days of a site
 
 
 # The permission table. Site-scoped actions are further limited to the actor's own sites
@@ -47,6 +53,12 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.USER_VIEW,
             Action.USER_MANAGE,
             Action.CATALOG_EDIT,
+            Action.PATRON_VIEW,
+            Action.PATRON_EDIT,
+            Action.CIRCULATE,
+            Action.OVERRIDE,
+            Action.FINES_MANAGE,
+            Action.POLICY_EDIT,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -56,9 +68,16 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.LOCATION_VIEW,
             Action.LOCATION_MANAGE,
             Action.CATALOG_EDIT,
+            Action.PATRON_VIEW,
+            Action.PATRON_EDIT,
+            Action.CIRCULATE,
+            Action.OVERRIDE,
+            Action.FINES_MANAGE,
         }
     ),
-    Role.STUDENT_HELPER: frozenset({Action.STAFF_ACCESS}),
+    # A student helper runs the desk (check out, check in) but cannot override a block, change
+    # a patron or touch money beyond taking a payment.
+    Role.STUDENT_HELPER: frozenset({Action.STAFF_ACCESS, Action.PATRON_VIEW, Action.CIRCULATE}),
     Role.TEACHER: frozenset({Action.STAFF_ACCESS}),
     Role.STUDENT: frozenset(),
     Role.PARENT: frozenset(),

@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "octavo.audit",
     "octavo.catalog",
     "octavo.holdings",
+    "octavo.patrons",
+    "octavo.policy",
+    "octavo.holds",
+    "octavo.circulation",
+    "octavo.fines",
+    "octavo.interfaces.api",
     "octavo.interfaces.cli",
     "octavo.interfaces.staff",
 ]

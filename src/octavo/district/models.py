@@ -61,3 +61,21 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site.code}/{self.code} {self.name}"
+
+
+class ClosedDay(models.Model):
+    """A day a site is closed besides its weekly pattern (holidays, breaks, in-service days).
+    No loan falls due on one (issue #4, "Policy")."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closed_days")
+    day = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["site", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "day"], name="closed_day_once_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.day:%Y-%m-%d}"

@@ -11,12 +11,35 @@ from octavo.district.models import Location, Site
 from octavo.holdings.states import ItemStatus
 
 
+class MaterialType(models.Model):
+    """What kind of thing an item is, for circulation policy: book, reference, periodical,
+    av, equipment, textbook... Policy rows name these (octavo.policy)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # Reference books, say: they may be used in the library but not checked out.
+    circulates = models.BooleanField(_("may be checked out"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="material_type_code_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Item(models.Model):
     barcode = models.CharField(_("barcode"), max_length=32, unique=True)
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="items")
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    # None: not set; the policy's wildcard row applies.
+    material_type = models.ForeignKey(
+        MaterialType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     call_prefix = models.CharField(_("call number prefix"), max_length=32, blank=True)
     call_class = models.CharField(_("classification"), max_length=64, blank=True)
@@ -60,3 +83,26 @@ class Item(models.Model):
         parts = (self.call_prefix, self.call_class, self.call_cutter, self.call_volume)
         text = " ".join(p for p in parts if p)
         return f"{text} c.{self.copy_number}" if self.copy_number else text
+
+
+class Transit(models.Model):
+    """An item on its way between sites: home after a return elsewhere, or to a hold's pickup
+    site."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="transits")
+    from_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    to_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    arrived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(arrived_at__isnull=True),
+                name="transit_one_open_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"transit item {self.item_id} to site {self.to_site_id}"

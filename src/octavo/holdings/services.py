@@ -15,7 +15,7 @@ from octavo.audit.services import changes_between
 from octavo.audit.services import record as audit
 from octavo.catalog.models import Record
 from octavo.district.models import Location, Site
-from octavo.holdings.models import Item
+from octavo.holdings.models import Item, MaterialType
 from octavo.holdings.states import ItemStatus
 from octavo.shared.actor import Actor
 from octavo.shared.barcodes import barcode_range, check_barcode
@@ -38,12 +38,14 @@ class ItemFields:
     status: str = ItemStatus.AVAILABLE.value
     public_note: str = ""
     staff_note: str = ""
+    # A MaterialType code (book, reference, av...); blank: none, the policy's wildcard applies.
+    material_type: str = ""
 
 
 # Changes to these must be text; price and acquired_on are checked by their own parsers.
 TEXT_FIELDS = frozenset({
     "site_code", "location_code", "call_prefix", "call_class", "call_cutter", "call_volume",
-    "copy_number", "condition", "status", "public_note", "staff_note",
+    "copy_number", "condition", "status", "public_note", "staff_note", "material_type",
 })  # fmt: skip
 EDITABLE = TEXT_FIELDS | {"price", "acquired_on"}
 
@@ -98,6 +100,17 @@ def _apply(item: Item, f: ItemFields, actor: Actor) -> None:
     item.status = f.status
     item.public_note = f.public_note.strip()
     item.staff_note = f.staff_note.strip()
+    item.material_type = _material_type(f.material_type)
+
+
+def _material_type(code: str) -> MaterialType | None:
+    if not code.strip():
+        return None
+    found = MaterialType.objects.filter(code=code.strip().lower()).first()
+    if found is None:
+        known = ", ".join(MaterialType.objects.values_list("code", flat=True))
+        raise InvalidInput(f"no material type {code!r} (there are: {known})", field="material_type")
+    return found
 
 
 def _snapshot(item: Item) -> dict[str, Any]:
@@ -113,6 +126,7 @@ def _snapshot(item: Item) -> dict[str, Any]:
         "status": item.status,
         "public_note": item.public_note,
         "staff_note": item.staff_note,
+        "material_type": item.material_type.code if item.material_type else "",
     }
 
 
@@ -206,6 +220,7 @@ def update_item(*, actor: Actor, barcode: str, changes: Mapping[str, Any], at: d
             status=item.status,
             public_note=item.public_note,
             staff_note=item.staff_note,
+            material_type=item.material_type.code if item.material_type else "",
         )
         for key, value in changes.items():
             if key in TEXT_FIELDS:

@@ -17,6 +17,19 @@ class Reason(StrEnum):
     WEAK_PASSWORD = "weak_password"  # noqa: S105 - a reason code, not a password
     UNKNOWN_SITE = "unknown_site"
     UNAUTHENTICATED = "unauthenticated"
+    # Circulation refusals (issue #4): each interface has its words for them.
+    PATRON_BLOCKED = "patron_blocked"
+    PATRON_EXPIRED = "patron_expired"
+    FINES_OVER_LIMIT = "fines_over_limit"
+    TOO_MANY_OVERDUES = "too_many_overdues"
+    LIMIT_REACHED = "limit_reached"
+    ITEM_NOT_FOR_LOAN = "item_not_for_loan"
+    ITEM_ON_HOLD = "item_on_hold"
+    ITEM_UNAVAILABLE = "item_unavailable"
+    ITEM_CHECKED_OUT = "item_checked_out"  # to another patron: check it in first
+    NO_RENEWALS_LEFT = "no_renewals_left"
+    NOT_CHECKED_OUT = "not_checked_out"
+    OVER_BALANCE = "over_balance"  # a payment larger than what is owed
 
 
 class OctavoError(Exception):

@@ -68,3 +68,21 @@ def catalog_record(district, cli_actor, locations):
             at=T0,
         )
     return record
+
+
+@pytest.fixture
+def patron(district, cli_actor):
+    """Ana, a student at NES (card P1)."""
+    from octavo.patrons.services import PatronFields, create_patron
+
+    return create_patron(
+        actor=cli_actor,
+        fields=PatronFields(
+            barcode="P1",
+            first_name="Ana",
+            last_name="Reyes",
+            patron_type="student",
+            site_code="NES",
+        ),
+        at=T0,
+    )

@@ -57,6 +57,14 @@ BODIES = {
     "item-nes": {"barcodes": ["NES2"], "site": "NES", "location": "FIC"},
     "item-ses": {"barcodes": ["SES2"], "site": "SES"},
     "item-edit": {"staff_note": "Checked"},
+    "out-nes": {"patron_barcode": "P1", "item_barcode": "NES1"},
+    "out-ses": {"patron_barcode": "P1", "item_barcode": "SES1"},
+    "out-at-ses": {"patron_barcode": "P1", "item_barcode": "NES1", "site": "SES"},
+    "in-nes": {"item_barcode": "NES1"},
+    "renew-nes": {"item_barcode": "NES1"},
+    "pay": {"amount": "1.00", "method": "cash", "site": "NES"},
+    "hold-nes": {"patron_barcode": "P1", "record_id": "{REC}", "pickup_site": "NES"},
+    "hold-ses": {"patron_barcode": "P1", "record_id": "{REC}", "pickup_site": "SES"},
 }
 
 TABLE = """
@@ -93,6 +101,14 @@ POST  /api/v1/records/{REC}/items item-ses     401 401  403     403    403    40
 PATCH /api/v1/items/NES1 item-edit             401 401  403     403    403    403     200  200 200
 PATCH /api/v1/items/SES1 item-edit             401 401  403     403    403    403     403  403 200
 GET   /api/v1/reports/data-quality             401 401  403     403    403    403     200  200 200
+POST  /api/v1/circulation/checkout out-nes     401 401  403     403    201    403     201  201 201
+POST  /api/v1/circulation/checkout out-ses     401 401  403     403    201    403     201  201 201
+POST  /api/v1/circulation/checkout out-at-ses  401 401  403     403    403    403     403  403 201
+POST  /api/v1/circulation/checkin in-nes       401 401  403     403    200    403     200  200 200
+POST  /api/v1/circulation/renew renew-nes      401 401  403     403    409    403     409  409 409
+POST  /api/v1/patrons/{PAT}/payments pay       401 401  403     403    409    403     409  409 409
+POST  /api/v1/holds hold-nes                   401 401  403     403    201    403     201  201 201
+POST  /api/v1/holds hold-ses                   401 401  403     403    403    403     403  403 201
 """
 
 
@@ -112,9 +128,10 @@ def cases():
 
 @pytest.mark.parametrize(("method", "path", "body", "who", "expected"), list(cases()))
 def test_route_answers_each_role_as_the_table_says(
-    api_as, locations, catalog_record, method, path, body, who, expected
+    api_as, locations, catalog_record, patron, method, path, body, who, expected
 ) -> None:
     path = path.replace("{REC}", str(catalog_record.pk))
+    path = path.replace("{PAT}", str(patron.pk))
     path = path.replace("{NES}", str(locations["NES"].id))
     path = path.replace("{SES}", str(locations["SES"].id))
     if who == "none":
@@ -123,7 +140,10 @@ def test_route_answers_each_role_as_the_table_says(
         api = api_as(None, token="oct_not-a-real-token")
     else:
         api = api_as(who)
-    response = api.call(method, path, BODIES.get(body) if body else None)
+    payload = BODIES.get(body) if body else None
+    if payload and payload.get("record_id") == "{REC}":
+        payload = {**payload, "record_id": catalog_record.pk}
+    response = api.call(method, path, payload)
     assert response.status_code == expected, response.content
     assert response["Content-Type"].startswith("application/json")
     if expected >= 400:

@@ -37,6 +37,19 @@ EXPECTED_STATUS = {
     Reason.WEAK_PASSWORD: 422,
     Reason.UNKNOWN_SITE: 422,
     Reason.UNAUTHENTICATED: 401,
+    # Circulation refusals are 409 with their own code (issue #4, "Contracts").
+    Reason.PATRON_BLOCKED: 409,
+    Reason.PATRON_EXPIRED: 409,
+    Reason.FINES_OVER_LIMIT: 409,
+    Reason.TOO_MANY_OVERDUES: 409,
+    Reason.LIMIT_REACHED: 409,
+    Reason.ITEM_NOT_FOR_LOAN: 409,
+    Reason.ITEM_ON_HOLD: 409,
+    Reason.ITEM_UNAVAILABLE: 409,
+    Reason.ITEM_CHECKED_OUT: 409,
+    Reason.NO_RENEWALS_LEFT: 409,
+    Reason.NOT_CHECKED_OUT: 409,
+    Reason.OVER_BALANCE: 409,
 }
 
 

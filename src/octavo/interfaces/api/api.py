@@ -13,6 +13,7 @@ from octavo.interfaces.api import (
     routes_accounts,
     routes_audit,
     routes_catalog,
+    routes_circulation,
     routes_district,
     routes_records,
 )
@@ -41,3 +42,4 @@ api.add_router("", routes_district.router)
 api.add_router("", routes_audit.router)
 api.add_router("", routes_catalog.router)
 api.add_router("", routes_records.router)
+api.add_router("", routes_circulation.router)

@@ -31,6 +31,19 @@ STATUS: dict[Reason, int] = {
     Reason.DUPLICATE: 409,
     Reason.PERMISSION_DENIED: 403,
     Reason.UNAUTHENTICATED: 401,
+    # Circulation refusals: the request was understood; the library's rules say no (issue #4).
+    Reason.PATRON_BLOCKED: 409,
+    Reason.PATRON_EXPIRED: 409,
+    Reason.FINES_OVER_LIMIT: 409,
+    Reason.TOO_MANY_OVERDUES: 409,
+    Reason.LIMIT_REACHED: 409,
+    Reason.ITEM_NOT_FOR_LOAN: 409,
+    Reason.ITEM_ON_HOLD: 409,
+    Reason.ITEM_UNAVAILABLE: 409,
+    Reason.ITEM_CHECKED_OUT: 409,
+    Reason.NO_RENEWALS_LEFT: 409,
+    Reason.NOT_CHECKED_OUT: 409,
+    Reason.OVER_BALANCE: 409,
 }
 # Codes for failures that happen before any service runs.
 HTTP_CODES: dict[int, str] = {

@@ -7,7 +7,8 @@ All people here are invented.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from octavo.accounts.models import User
 from octavo.accounts.services import create_user
@@ -81,7 +82,118 @@ def load_demo(actor: Actor | None = None) -> list[DemoLogin]:
                 last_name=login.last_name,
                 at=at,
             )
+    _load_collection(actor, at)
     return LOGINS
+
+
+# A small collection to try the catalog and the desk on: well-known children's and young
+# adult titles (bibliographic facts, not personal data), with copies at each school.
+BOOKS = [
+    ("Charlotte's web", "White, E. B.", 1952, "FIC WHI", ("Pigs", "Spiders", "Friendship")),
+    ("Where the wild things are", "Sendak, Maurice", 1963, "E SEN", ("Imagination",)),
+    ("Frog and Toad are friends", "Lobel, Arnold", 1970, "E LOB", ("Frogs", "Toads")),
+    ("Hatchet", "Paulsen, Gary", 1987, "FIC PAU", ("Survival", "Wilderness areas")),
+    ("Holes", "Sachar, Louis", 1998, "FIC SAC", ("Juvenile delinquency", "Friendship")),
+    ("Wonder", "Palacio, R. J.", 2012, "FIC PAL", ("Self-acceptance", "Schools")),
+    ("The giver", "Lowry, Lois", 1993, "FIC LOW", ("Dystopias",)),
+    ("Bridge to Terabithia", "Paterson, Katherine", 1977, "FIC PAT", ("Friendship", "Death")),
+    ("Dinosaurs before dark", "Osborne, Mary Pope", 1992, "FIC OSB", ("Dinosaurs", "Time travel")),
+    ("The very hungry caterpillar", "Carle, Eric", 1969, "E CAR", ("Caterpillars",)),
+    ("Ultimate dinopedia", "Lessem, Don", 2010, "567.9 LES", ("Dinosaurs",)),
+    ("The way things work now", "Macaulay, David", 2016, "600 MAC", ("Technology",)),
+    ("To kill a mockingbird", "Lee, Harper", 1960, "FIC LEE", ("Race relations", "Lawyers")),
+    ("The outsiders", "Hinton, S. E.", 1967, "FIC HIN", ("Gangs", "Brothers")),
+    ("Esperanza rising", "Ryan, Pam Muñoz", 2000, "FIC RYA", ("Mexican Americans", "Farm life")),
+    ("Island of the blue dolphins", "O'Dell, Scott", 1960, "FIC ODE", ("Islands", "Survival")),
+]
+COPIES = {"E": ("LES", "WES"), "FIC": ("LES", "WES", "JHS"), "NF": ("LES", "JHS")}
+PATRONS = [
+    # barcode, first, last, type, site, grade, homeroom
+    ("P0001", "Ava", "Martinez", "student", "LES", "3", "Ms. Alvarez"),
+    ("P0002", "Noah", "Kim", "student", "LES", "3", "Ms. Alvarez"),
+    ("P0003", "Mia", "Johnson", "student", "LES", "5", "Mr. Okoro"),
+    ("P0004", "Liam", "Nguyen", "student", "WES", "2", "Mrs. Fischer"),
+    ("P0005", "Zoe", "Patel", "student", "WES", "4", "Mr. Brennan"),
+    ("P0006", "Eli", "Rossi", "student", "JHS", "10", ""),
+    ("P0007", "Grace", "Okafor", "student", "JHS", "12", ""),
+    ("P0100", "Tia", "Lessonby", "teacher", "WES", "", ""),
+    ("P0101", "Omar", "Haddad", "staff", "LES", "", ""),
+]
+
+
+def _load_collection(actor: Actor, at: datetime) -> None:
+    from octavo.catalog.models import Record
+    from octavo.catalog.records import RecordFields
+    from octavo.catalog.services import create_record
+    from octavo.circulation.services import check_out
+    from octavo.holdings.models import Item
+    from octavo.holdings.services import ItemFields, add_items
+    from octavo.patrons.models import Patron
+    from octavo.patrons.services import PatronFields, create_patron
+    from octavo.policy.models import PolicyRule
+
+    for n, (title, author, year, call, subjects) in enumerate(BOOKS, start=1):
+        record = Record.objects.filter(title=title).first()
+        if record is None:
+            record = create_record(
+                actor=actor,
+                fields=RecordFields(
+                    title=title,
+                    authors=(author,),
+                    year=year,
+                    subjects=subjects,
+                    call_number=call,
+                ),
+                at=at,
+                confirm_duplicate=True,
+            )
+        prefix, _, rest = call.partition(" ")
+        section = prefix if prefix in COPIES else "NF"
+        for site in COPIES[section]:
+            barcode = f"{site}{n:04d}"
+            if Item.objects.filter(barcode=barcode).exists():
+                continue
+            classification, _, cutter = (rest if section == "NF" else call).rpartition(" ")
+            add_items(
+                actor=actor,
+                record_id=record.pk,
+                barcodes=[barcode],
+                fields=ItemFields(
+                    site_code=site,
+                    location_code=section if section != "E" or site != "JHS" else "FIC",
+                    call_prefix="" if section == "NF" else prefix,
+                    call_class=classification if section == "NF" else "",
+                    call_cutter=cutter if section == "NF" else rest,
+                    price=Decimal("16.99"),
+                    material_type="book",
+                ),
+                at=at,
+            )
+    for barcode, first, last, kind, site, grade, homeroom in PATRONS:
+        if not Patron.objects.filter(barcode=barcode).exists():
+            create_patron(
+                actor=actor,
+                fields=PatronFields(
+                    barcode=barcode,
+                    first_name=first,
+                    last_name=last,
+                    patron_type=kind,
+                    site_code=site,
+                    grade=grade,
+                    homeroom=homeroom,
+                ),
+                at=at,
+            )
+    # Ten cents a day, at most five dollars, as many school districts charge.
+    PolicyRule.objects.filter(site=None, patron_type=None, material_type=None).update(
+        fine_per_day=Decimal("0.10"), fine_cap=Decimal("5.00"), processing_fee=Decimal("2.00")
+    )
+    # A few loans, one of them overdue, so the desk has something to show.
+    loans = (("P0001", "LES0001", 3), ("P0001", "LES0004", 20), ("P0004", "WES0003", 5))
+    for patron, item, days_ago in loans:
+        if Item.objects.filter(barcode=item, status="available").exists():
+            when = at - timedelta(days=days_ago)
+            check_out(actor=actor, patron_barcode=patron, item_barcode=item, at=when)
 
 
 def logins_table(base_url: str) -> str:

@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "token": "API tokens: `octavo token create USERNAME`",
     "import-marc": "load MARC records and holdings: `octavo import-marc FILE... --site CODE`",
     "export-marc": "write the catalog as MARC: `octavo export-marc --out PATH [--with-holdings]`",
+    "patron": "patrons: `octavo patron add --barcode B ...` (prints the id), `patron rollover`",
+    "import-roster": "students, teachers, guardians from OneRoster: `octavo import-roster PATH`",
     "shelf-order": "sort call numbers (stdin, one a line) into shelf order [--scheme ...]",
     "messages": "translation catalogs: `octavo messages compile|check|update`",
 }

@@ -1,0 +1,62 @@
+"""What a patron owes: always a sum over the ledger, in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Sum, Value, When
+
+from octavo.fines.models import LedgerEntry
+from octavo.fines.states import EntryKind
+
+_SIGNED = Case(
+    When(kind__in=[EntryKind.CHARGE.value, EntryKind.REFUND.value], then=F("amount")),
+    default=-F("amount"),
+    output_field=DecimalField(max_digits=11, decimal_places=2),
+)
+
+
+def balance(patron_id: int) -> Decimal:
+    """Charges and refunds less payments and waivers; negative when the library owes."""
+    total = LedgerEntry.objects.filter(patron_id=patron_id).aggregate(
+        owed=Sum(_SIGNED, default=Value(Decimal("0")))
+    )["owed"]
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def open_charges(patron_id: int) -> list[tuple[LedgerEntry, Decimal]]:
+    """Each charge with what is still owed on it (settlements naming it taken off), oldest
+    first; fully settled charges are left out."""
+    charges = list(
+        LedgerEntry.objects.filter(patron_id=patron_id, kind=EntryKind.CHARGE.value)
+        .annotate(
+            settled=Sum(
+                Case(
+                    When(
+                        settlements__kind__in=[EntryKind.PAYMENT.value, EntryKind.WAIVER.value],
+                        then=F("settlements__amount"),
+                    ),
+                    When(settlements__kind=EntryKind.REFUND.value, then=-F("settlements__amount")),
+                    default=Value(Decimal("0")),
+                    output_field=DecimalField(max_digits=11, decimal_places=2),
+                ),
+                default=Value(Decimal("0")),
+            )
+        )
+        .order_by("at", "id")
+    )
+    out: list[tuple[LedgerEntry, Decimal]] = []
+    for charge in charges:
+        left = Decimal(charge.amount) - Decimal(charge.settled)
+        if left > 0:
+            out.append((charge, left.quantize(Decimal("0.01"))))
+    return out
+
+
+def ledger(patron_id: int) -> list[LedgerEntry]:
+    """Every entry of the patron's ledger, oldest first (the staff patron page)."""
+    return list(
+        LedgerEntry.objects.filter(patron_id=patron_id)
+        .select_related("site", "item")
+        .order_by("at", "id")
+    )

@@ -1,0 +1,108 @@
+"""`Idempotency-Key` on every POST: a retry with the same key gets the first answer, and the
+action happens once (issue #4: a desk or a kiosk that lost the answer to a check-out or a
+payment sends it again).
+
+The key is claimed in its own committed transaction before the action runs, so a second
+request racing the first finds the claim and is told to retry, rather than acting twice.
+Answers are kept for KEEP_FOR; a key reused for a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+
+from octavo.accounts.models import User
+from octavo.interfaces.api.errors import STATUS, error_response
+from octavo.interfaces.api.models import IdempotentRequest
+from octavo.shared.clock import now
+from octavo.shared.errors import OctavoError
+
+KEEP_FOR = timedelta(hours=24)
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
+
+
+def respond(request: HttpRequest, action: Callable[[], tuple[int, dict[str, Any]]]) -> JsonResponse:
+    """Run `action` (returning status and body) once per Idempotency-Key; without a key, run it.
+
+    Refusals (an OctavoError) are answers too: a retried check-out that was refused is refused
+    again with the same body, without asking the services a second time.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return _answer(action)
+    if not _KEY.match(key):
+        return error_response(
+            422,
+            "invalid",
+            "Idempotency-Key: 1 to 255 printable characters without spaces",
+            "Idempotency-Key",
+        )
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)  # noqa: S101 - only authenticated routes call this
+    digest = hashlib.sha256(request.body).hexdigest()
+    at = now()
+    IdempotentRequest.objects.filter(user=user, created_at__lt=at - KEEP_FOR).delete()
+    try:
+        with transaction.atomic():
+            claim = IdempotentRequest.objects.create(
+                user=user,
+                key=key,
+                method=request.method or "",
+                path=request.path[:500],
+                body_sha256=digest,
+                created_at=at,
+            )
+    except IntegrityError:
+        return _replay(user, key, request, digest)
+    response = _answer(action)
+    if response.status_code >= 500:
+        claim.delete()  # nothing was done: the client may retry with the same key
+    else:
+        claim.status = response.status_code
+        claim.response = _body(response)
+        claim.save(update_fields=["status", "response"])
+    return response
+
+
+def _answer(action: Callable[[], tuple[int, dict[str, Any]]]) -> JsonResponse:
+    try:
+        status, body = action()
+    except OctavoError as error:
+        return error_response(
+            STATUS.get(error.reason, 422), error.reason.value, error.message, error.field
+        )
+    return JsonResponse(body, status=status)
+
+
+def _body(response: JsonResponse) -> Any:
+    return json.loads(response.content)
+
+
+def _replay(user: User, key: str, request: HttpRequest, digest: str) -> JsonResponse:
+    first = IdempotentRequest.objects.filter(user=user, key=key).first()
+    if first is None:  # expired and removed between the two statements
+        return error_response(409, "idempotency_retry", "retry the request")
+    if (first.method, first.path, first.body_sha256) != (
+        request.method,
+        request.path[:500],
+        digest,
+    ):
+        return error_response(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+            "Idempotency-Key",
+        )
+    if first.status == 0:
+        return error_response(
+            409, "idempotency_in_progress", "the first request with this key is still running"
+        )
+    return JsonResponse(first.response, status=first.status, safe=False)

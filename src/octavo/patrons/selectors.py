@@ -1,0 +1,60 @@
+"""Finding patrons, limited to the home sites the actor may see."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from octavo.accounts.rules import Action, may_ever
+from octavo.patrons.models import Patron
+from octavo.patrons.rules import fold
+from octavo.shared.actor import Actor
+from octavo.shared.errors import PermissionDenied
+
+FIND_LIMIT = 50
+_WORD_SPLIT = re.compile(r"[\s,]+")
+
+
+def visible_patrons(*, actor: Actor) -> QuerySet[Patron]:
+    if not may_ever(actor, Action.PATRON_VIEW):
+        raise PermissionDenied(f"role {actor.role.value} may not view patrons")
+    qs = Patron.objects.select_related("patron_type", "home_site")
+    if actor.is_district_admin:
+        return qs
+    return qs.filter(home_site_id__in=actor.site_ids)
+
+
+def find_patrons(text: str, *, actor: Actor, limit: int = FIND_LIMIT) -> list[Patron]:
+    """Patrons by barcode or student ID (exact: a scan), else by name.
+
+    Names match by the start of each word typed, either way round and without accents:
+    "per an", "Ana Pérez" and "perez, ana" all find Ana Pérez. Viewing a list is not audited;
+    opening one patron's record is (services.patron_for_staff).
+    """
+    query = text.strip()
+    if not query:
+        return []
+    qs = visible_patrons(actor=actor)
+    exact = list(qs.filter(Q(barcode=query) | Q(student_id=query))[:limit])
+    if exact:
+        return exact
+    words = [fold(w) for w in _WORD_SPLIT.split(query) if fold(w)][:4]
+    if not words:
+        return []
+    if len(words) == 1:
+        (word,) = words
+        match = Q(last_key__startswith=word) | Q(first_key__startswith=word)
+    else:
+        # Two or more words: the first is the family name and the rest the given name, or the
+        # other way round ("Ana Pérez"); a family name of several words ("García López") is
+        # matched as typed.
+        family_first = Q(last_key__startswith=words[0]) & Q(
+            first_key__startswith=" ".join(words[1:])
+        )
+        given_first = Q(first_key__startswith=words[0]) & Q(
+            last_key__startswith=" ".join(words[1:])
+        )
+        whole_family = Q(last_key__startswith=" ".join(words))
+        match = family_first | given_first | whole_family
+    return list(qs.filter(match).order_by("last_key", "first_key", "barcode")[:limit])
