@@ -36,6 +36,25 @@ class NavLink:
 # Which pages belong under which link of the navigation.
 _SECTIONS = {
     "staff:home": {"home"},
+    "staff:desk": {
+        "desk",
+        "desk_checkin",
+        "desk_receipt",
+        "desk_transit",
+        "desk_hold_slip",
+        "desk_override",
+        "desk_renew",
+        "desk_renew_all",
+        "desk_finish",
+    },
+    "staff:patrons": {
+        "patrons",
+        "patron",
+        "patron_new",
+        "patron_edit",
+        "patron_pay",
+        "patron_waive",
+    },
     "staff:sites": {"sites", "site_new", "site", "locations", "location_edit"},
     "staff:users": {"users", "user_new", "user"},
     "staff:audit": {"audit"},
@@ -52,6 +71,8 @@ def nav_links(actor: Actor | None, current: str = "") -> list[NavLink]:
     if actor is None or not decide(actor, Action.STAFF_ACCESS):
         return []
     wanted = [("staff:home", _("Home"), True)]
+    wanted.append(("staff:desk", _("Desk"), may_ever(actor, Action.CIRCULATE)))
+    wanted.append(("staff:patrons", _("Patrons"), may_ever(actor, Action.PATRON_VIEW)))
     wanted.append(("staff:sites", _("Sites"), may_ever(actor, Action.SITE_VIEW)))
     wanted.append(("staff:users", _("Accounts"), may_ever(actor, Action.USER_VIEW)))
     wanted.append(("staff:audit", _("Audit log"), bool(decide(actor, Action.AUDIT_VIEW))))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from octavo.shared.errors import OctavoError, Reason
 
@@ -19,6 +20,19 @@ REASON_WORDS: dict[Reason, Promise] = {
     Reason.WEAK_PASSWORD: _("Password too weak"),
     Reason.UNKNOWN_SITE: _("Unknown site"),
     Reason.UNAUTHENTICATED: _("Please log in again"),
+    # The desk's words for circulation's refusals (issue #4): what the clerk reads first.
+    Reason.PATRON_BLOCKED: _("The card is blocked"),
+    Reason.PATRON_EXPIRED: _("The card has expired"),
+    Reason.FINES_OVER_LIMIT: _("Owes more than the limit"),
+    Reason.TOO_MANY_OVERDUES: _("Too many overdue items"),
+    Reason.LIMIT_REACHED: _("Has as many items as allowed"),
+    Reason.ITEM_NOT_FOR_LOAN: _("This item is not for loan"),
+    Reason.ITEM_ON_HOLD: _("On hold for another patron"),
+    Reason.ITEM_UNAVAILABLE: _("This item cannot go out"),
+    Reason.ITEM_CHECKED_OUT: _("Already checked out"),
+    Reason.NO_RENEWALS_LEFT: _("No renewals left"),
+    Reason.NOT_CHECKED_OUT: _("Not checked out"),
+    Reason.OVER_BALANCE: _("More than is owed"),
 }
 
 ACTION_LABELS: dict[str, Promise] = {
@@ -37,6 +51,17 @@ ACTION_LABELS: dict[str, Promise] = {
     "item.create": _("Item added"),
     "item.update": _("Item changed"),
     "catalog.import": _("MARC file imported"),
+    "patron.view": _("Patron record viewed"),
+    "patron.create": _("Patron added"),
+    "patron.update": _("Patron changed"),
+    "patron.block": _("Patron card blocked"),
+    "patron.unblock": _("Patron card unblocked"),
+    "loan.override": _("Check-out block overridden"),
+    "loan.renew.override": _("Renewal block overridden"),
+    "ledger.charge": _("Charge added"),
+    "ledger.payment": _("Payment taken"),
+    "ledger.waiver": _("Charge waived"),
+    "ledger.refund": _("Refund given"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -47,6 +72,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "record": _("Record"),
     "item": _("Item"),
     "import": _("MARC import"),
+    "patron": _("Patron"),
 }
 
 # The field names services write into an audit entry's changes.
@@ -66,6 +92,9 @@ FIELD_LABELS: dict[str, Promise] = {
     "password": _("Password"),
     "user": _("Account"),
     "revoked": _("Revoked"),
+    "overridden": _("Blocks overridden"),
+    "amount": _("Amount"),
+    "kind": _("Kind"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {
@@ -73,6 +102,46 @@ SOURCE_LABELS: dict[str, Promise] = {
     "api": _("API"),
     "cli": _("Command line"),
     "system": _("System"),
+}
+
+
+# The fines ledger and patrons (issue #4): codes from octavo.fines.states and patrons.states.
+ENTRY_LABELS: dict[str, Promise] = {
+    "charge": _("Charge"),
+    "payment": _("Payment"),
+    "waiver": _("Waiver"),
+    "refund": _("Refund"),
+}
+
+CHARGE_LABELS: dict[str, Promise] = {
+    "overdue": _("Overdue fine"),
+    "lost": _("Lost item"),
+    "damaged": _("Damaged item"),
+    "processing": _("Processing fee"),
+    "manual": _("Other charge"),
+}
+
+METHOD_LABELS: dict[str, Promise] = {
+    "cash": _("Cash"),
+    "check": _("Check"),
+    "card": _("Card"),
+    "other": _("Other"),
+}
+
+PATRON_STATUS_LABELS: dict[str, Promise] = {
+    "active": pgettext_lazy("patron status", "Active"),
+    "blocked": pgettext_lazy("patron status", "Blocked"),
+    "expired": pgettext_lazy("patron status", "Expired"),
+}
+
+
+HOLD_LABELS: dict[str, Promise] = {
+    "waiting": _("Waiting in the queue"),
+    "in_transit": _("On its way to the pickup site"),
+    "ready": _("Ready on the hold shelf"),
+    "fulfilled": _("Picked up"),
+    "cancelled": _("Cancelled"),
+    "expired": pgettext_lazy("hold status", "Expired"),
 }
 
 

@@ -3,7 +3,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from octavo.interfaces.staff import catalog_views, views
+from octavo.interfaces.staff import (
+    catalog_views,
+    desk_print_views,
+    desk_views,
+    patron_views,
+    views,
+)
 
 app_name = "staff"
 urlpatterns = [
@@ -30,4 +36,25 @@ urlpatterns += [
     path("catalog/<int:record_id>/marc/", catalog_views.record_marc, name="record_marc"),
     path("catalog/<int:record_id>/items/new/", catalog_views.item_new, name="item_new"),
     path("items/<str:barcode>/edit/", catalog_views.item_edit, name="item_edit"),
+]
+
+# The desk and the patron pages (issue #4).
+urlpatterns += [
+    path("desk/", desk_views.desk, name="desk"),
+    path("desk/checkin/", desk_views.desk_checkin, name="desk_checkin"),
+    path("desk/override/", desk_views.desk_override, name="desk_override"),
+    path("desk/renew/", desk_views.desk_renew, name="desk_renew"),
+    path("desk/renew-all/", desk_views.desk_renew_all, name="desk_renew_all"),
+    path("desk/finish/", desk_views.desk_finish, name="desk_finish"),
+    path("desk/site/", desk_views.desk_choose_site, name="desk_site"),
+    path("desk/receipt/", desk_print_views.desk_receipt, name="desk_receipt"),
+    path("desk/transit/<str:barcode>/", desk_print_views.desk_transit_slip, name="desk_transit"),
+    path("desk/holds/<int:hold_id>/slip/", desk_print_views.desk_hold_slip, name="desk_hold_slip"),
+    path("desk/sounds/<str:name>.wav", desk_print_views.desk_sound, name="desk_sound"),
+    path("patrons/", patron_views.patron_list, name="patrons"),
+    path("patrons/new/", patron_views.patron_new, name="patron_new"),
+    path("patrons/<int:patron_id>/", patron_views.patron_detail, name="patron"),
+    path("patrons/<int:patron_id>/edit/", patron_views.patron_edit, name="patron_edit"),
+    path("patrons/<int:patron_id>/pay/", patron_views.patron_pay, name="patron_pay"),
+    path("patrons/<int:patron_id>/waive/", patron_views.patron_waive, name="patron_waive"),
 ]

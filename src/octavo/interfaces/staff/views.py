@@ -79,6 +79,8 @@ def home(request: HttpRequest, actor: Actor) -> HttpResponse:
         "role_label": ROLE_LABELS[actor.role],
         "my_sites": [] if actor.is_district_admin else list(user.sites.all()),
         "may": {
+            "desk": may_ever(actor, Action.CIRCULATE),
+            "patrons": may_ever(actor, Action.PATRON_VIEW),
             "sites": may_ever(actor, Action.SITE_VIEW),
             "site_new": bool(decide(actor, Action.SITE_CREATE)),
             "users": may_ever(actor, Action.USER_VIEW),

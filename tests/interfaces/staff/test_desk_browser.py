@@ -1,0 +1,195 @@
+"""A technician's desk morning in a real Chromium, from the keyboard alone: scan a patron, check
+out two items, print the receipt, meet a block and override it, then check in a late item (a
+fine) and an item from another site (a transit). Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from tests.conftest import PASSWORD
+from tests.interfaces.staff.conftest import DESK_MORNING
+
+# The browser, and the audit log's triggers around a live server's flush, as the staff browser
+# test sets them up (importing that module also skips this one when there is no Chromium).
+from tests.interfaces.staff.test_staff_browser import (  # noqa: F401
+    ARTIFACTS,
+    _audit_triggers_back,
+    _flushable_audit_log,
+    browser_page,
+)
+
+from octavo.circulation.models import Loan
+from octavo.circulation.services import check_out
+from octavo.fines.selectors import balance
+from octavo.shared.actor import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+from playwright.sync_api import expect  # noqa: E402
+
+_LEDGER_TRIGGERS = importlib.import_module("octavo.fines.migrations.0002_append_only")
+
+
+def _ledger_triggers(install: bool) -> None:
+    with connection.schema_editor() as editor:
+        (_LEDGER_TRIGGERS.forwards if install else _LEDGER_TRIGGERS.backwards)(None, editor)
+
+
+@pytest.fixture(scope="module")
+def _ledger_triggers_back(django_db_blocker):
+    """Put the fines ledger's append-only triggers back after this module's last flush."""
+    yield
+    with django_db_blocker.unblock():
+        _ledger_triggers(install=False)  # idempotent: a test may have failed before dropping
+        _ledger_triggers(install=True)
+
+
+@pytest.fixture(autouse=True)
+def _flushable_ledger(_ledger_triggers_back, transactional_db):
+    """The ledger, like the audit log, refuses the live server's closing flush: drop its
+    triggers just before it (the module fixture restores them)."""
+    yield
+    _ledger_triggers(install=False)
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    """The rows a fresh database starts with (patron types, material types, the default policy
+    row), put back: an earlier live-server test's flush emptied every table."""
+    for module in (
+        "octavo.patrons.migrations.0002_default_patron_types",
+        "octavo.holdings.migrations.0004_default_material_types",
+        "octavo.policy.migrations.0002_default_rule",
+    ):
+        importlib.import_module(module).forwards(django_apps, None)
+
+
+def scan(page, barcode: str) -> None:
+    """Type a barcode as a scanner does, Enter included, into whatever has the focus."""
+    page.keyboard.type(barcode)
+    page.keyboard.press("Enter")
+
+
+def test_a_desk_morning_from_the_keyboard(
+    live_server,
+    district,
+    desk_day,
+    desk_clock,
+    browser_page,  # noqa: F811 - the imported fixture
+):
+    # Sam (a South Elementary student) borrowed S1 at SES last week; he drops it at NES.
+    admin = district.users[Role.DISTRICT_ADMIN].actor()
+    check_out(
+        actor=admin,
+        patron_barcode="P300",
+        item_barcode="S1",
+        at=DESK_MORNING - timedelta(days=7),
+        site_code="SES",
+    )
+    page = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/staff/login/?next=/staff/desk/")
+    page.get_by_label("Username").focus()
+    page.keyboard.type(district.users[Role.TECHNICIAN].username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    # Check out: the focus starts in the scan box, which asks for a card, then for items.
+    expect(page.get_by_label("Patron card")).to_be_focused()
+    scan(page, "P100")
+    expect(page.get_by_role("heading", name="Reyes, Ana")).to_be_visible()
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    scan(page, "B1")
+    latest = page.locator("#desk-latest")
+    expect(latest).to_contain_text("Checked out: due Sept. 15, 2026, 3:30 p.m.")
+    expect(page.locator("body")).to_have_attribute("data-last-sound", "/staff/desk/sounds/ok.wav")
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    scan(page, "B3")
+    expect(latest).to_contain_text("Owl at Home")
+    expect(page.get_by_role("heading", name="2 items out")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "desk-checkout.png"), full_page=True)
+
+    # The receipt, as it prints.
+    page.goto(f"{live_server.url}/staff/desk/receipt/")
+    expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Frog and Toad")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "desk-receipt-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.goto(f"{live_server.url}/staff/desk/")
+
+    # Ben: an expired card and 12.00 owed. The block says why, in a colour, words and a sound.
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    scan(page, "P200")
+    expect(page.get_by_role("heading", name="Okafor, Ben")).to_be_visible()
+    scan(page, "B2")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Not checked out.")
+    expect(alert).to_contain_text("The card has expired")
+    expect(alert).to_contain_text("Owes more than the limit")
+    expect(page.locator("body")).to_have_attribute(
+        "data-last-sound", "/staff/desk/sounds/block.wav"
+    )
+    page.screenshot(path=str(ARTIFACTS / "desk-block.png"), full_page=True)
+    # Tab past the Enter button to the override; Escape would bring the focus back.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    override = page.get_by_role("button", name="Override: check out anyway")
+    expect(override).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(latest).to_contain_text("Checked out:")
+    expect(latest).to_contain_text("Block overridden.")
+    assert Loan.objects.get(item__barcode="B2").patron_id == desk_day["ben"].pk
+
+    # Check in, sixteen days on: Shift+Tab from the scan box reaches the mode links.
+    desk_clock.at = DESK_MORNING + timedelta(days=16)
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("link", name="Check in")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check in")
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    scan(page, "B1")
+    expect(latest).to_contain_text("Returned.")
+    expect(latest).to_contain_text("Fine charged: 0.50 (2 open days late).")
+    expect(page.locator("body")).to_have_attribute(
+        "data-last-sound", "/staff/desk/sounds/attention.wav"
+    )
+    scan(page, "S1")
+    expect(latest).to_contain_text("In transit to SES South Elementary")
+    expect(page.get_by_label("Item barcode")).to_be_focused()
+    scan(page, "B1")  # a second scan of a book already back
+    expect(latest).to_contain_text("Was not checked out.")
+    expect(latest).to_contain_text("Back to the shelf.")
+    page.screenshot(path=str(ARTIFACTS / "desk-checkin.png"), full_page=True)
+    assert balance(desk_day["ana"].pk) == Decimal("0.50")
+
+    # The transit slip, as it prints.
+    page.get_by_role("link", name="Transit slip S1").click()
+    expect(page.get_by_role("heading", name="In transit")).to_be_visible()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "desk-transit-slip-print.png"), full_page=True)
+
+    # Ana pays her fine at the patron page: the ledger shows the charge and the payment.
+    page.emulate_media(media="screen")
+    page.goto(f"{live_server.url}/staff/patrons/?q=P100")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reyes, Ana")
+    page.get_by_label("Amount").first.fill("0.50")
+    page.get_by_label("Reference").fill("")
+    page.get_by_role("button", name="Take payment").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Payment of 0.50 taken. The balance is now 0.00."
+    )
+    expect(page.locator(".ledger")).to_contain_text("Overdue fine")
+    page.screenshot(path=str(ARTIFACTS / "staff-patron.png"), full_page=True)
+    assert balance(desk_day["ana"].pk) == Decimal("0.00")
