@@ -77,6 +77,7 @@ class CheckinResult:
     to_site: Site | None = None
     was_checked_out: bool = False
     hold: Hold | None = None  # the hold this item now serves, for the slip
+    credited: Decimal = Decimal("0.00")  # a lost item found: its replacement cost credited back
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,17 @@ def _desk_site(actor: Actor, site_code: str | None, item: Item) -> Site:
 
 def _open_loan(item: Item) -> Loan | None:
     return Loan.objects.filter(item=item, status=LoanStatus.OPEN.value).first()
+
+
+def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site, Loan, Patron]:
+    """For an action on a loan (renew, lost, claimed returned): the item and its patron locked,
+    the desk's site checked; refused when the item is not out."""
+    item = _locked_item(barcode)
+    site = _desk_site(actor, site_code, item)
+    loan = _open_loan(item)
+    if loan is None or loan.patron_id is None:
+        raise Refused([Block(Reason.NOT_CHECKED_OUT, f"{item.barcode} is not checked out")])
+    return item, site, loan, _locked_patron(loan.patron_id)
 
 
 def _patron_view(patron: Patron, *, at: datetime, material_type_id: int | None) -> PatronView:
@@ -328,10 +340,11 @@ def check_in(
         loan = _open_loan(item)
         patron = None
         late, fine = 0, Decimal("0.00")
+        credited = Decimal("0.00")
         if loan is not None:
             patron, late, fine = _end_loan(actor, loan, item, site, at)
         elif item.status == ItemStatus.LOST.value:
-            _credit_found(actor, item, site, at)
+            credited = _credit_found(actor, item, site, at)
         destination, to_site, hold = _route(item, site, at)
         _event(EventKind.CHECK_IN, item=item, site=site, patron=patron, at=at)
     return CheckinResult(
@@ -343,6 +356,7 @@ def check_in(
         to_site=to_site,
         was_checked_out=loan is not None,
         hold=hold,
+        credited=credited,
     )
 
 
@@ -465,12 +479,7 @@ def renew(
     _may_circulate(actor)
     barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item = _locked_item(barcode)
-        site = _desk_site(actor, site_code, item)
-        loan = _open_loan(item)
-        if loan is None or loan.patron_id is None:
-            raise Refused([Block(Reason.NOT_CHECKED_OUT, f"{item.barcode} is not checked out")])
-        patron = _locked_patron(loan.patron_id)
+        item, site, loan, patron = _lent(actor, barcode, site_code)
         return _renew(actor, loan, item, patron, site, at, overrides, override_note)
 
 
@@ -565,12 +574,7 @@ def mark_lost(
     _may_circulate(actor)
     barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item = _locked_item(barcode)
-        site = _desk_site(actor, site_code, item)
-        loan = _open_loan(item)
-        if loan is None or loan.patron_id is None:
-            raise Refused([Block(Reason.NOT_CHECKED_OUT, f"{item.barcode} is not checked out")])
-        patron = _locked_patron(loan.patron_id)
+        item, site, loan, patron = _lent(actor, barcode, site_code)
         resolved = rules_for(
             site_id=loan.site_id,
             patron_type_id=loan.patron_type_id,
@@ -609,12 +613,7 @@ def claim_returned(
     _may_circulate(actor)
     barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item = _locked_item(barcode)
-        site = _desk_site(actor, site_code, item)
-        loan = _open_loan(item)
-        if loan is None or loan.patron_id is None:
-            raise Refused([Block(Reason.NOT_CHECKED_OUT, f"{item.barcode} is not checked out")])
-        patron = _locked_patron(loan.patron_id)
+        item, site, loan, patron = _lent(actor, barcode, site_code)
         _end(loan, LoanEvent.CLAIM_RETURNED, patron, site, at)
         item.status = advance_item(ItemStatus(item.status), ItemEvent.CLAIM_RETURNED).value
         item.updated_at = at

@@ -51,6 +51,14 @@ def _require(actor: Actor, action: Action, site: Site) -> None:
         raise PermissionDenied(decision.reason, field="site")
 
 
+def _site(actor: Actor, action: Action, code: str) -> Site:
+    site = Site.objects.filter(code=code.strip().upper()).first()
+    if site is None:
+        raise NotFound(f"no site with code {code!r}", field="site")
+    _require(actor, action, site)
+    return site
+
+
 def _locked_patron(patron_id: int) -> Patron:
     # The patron row is the lock for their ledger: two desks taking a payment at once must
     # not both see the same balance.
@@ -127,11 +135,8 @@ def _settle(
     if not may_ever(actor, Action.CIRCULATE):  # before any lookup: learn nothing
         raise PermissionDenied(f"role {actor.role.value} may not take payments")
     paid = money(amount)
-    site = Site.objects.filter(code=site_code.strip().upper()).first()
-    if site is None:
-        raise NotFound(f"no site with code {site_code!r}", field="site")
     action = Action.CIRCULATE if kind is EntryKind.PAYMENT else Action.FINES_MANAGE
-    _require(actor, action, site)
+    site = _site(actor, action, site_code)
     with transaction.atomic():
         patron = _locked_patron(patron_id)
         owed = balance(patron.pk)
@@ -285,10 +290,7 @@ def refund(
 ) -> LedgerEntry:
     """Hand back money the library owes the patron (a credit), never more than the credit."""
     paid = money(amount)
-    site = Site.objects.filter(code=site_code.strip().upper()).first()
-    if site is None:
-        raise NotFound(f"no site with code {site_code!r}", field="site")
-    _require(actor, Action.FINES_MANAGE, site)
+    site = _site(actor, Action.FINES_MANAGE, site_code)
     if method not in {m.value for m in PaymentMethod}:
         raise InvalidInput(f"{method!r} is not a payment method", field="method")
     with transaction.atomic():
