@@ -570,11 +570,15 @@ def mark_lost(
 ) -> LostResult:
     """The patron lost it: the loan ends as lost, the item is lost, and the patron is charged
     the item's price (its replacement cost) plus the policy's processing fee. The charges name
-    the item, so that a refund can follow if it turns up (check_in)."""
+    the item, so that a refund can follow if it turns up (check_in). It charges money, so it
+    needs the right to manage fines at the desk's site (a student helper cannot)."""
     _may_circulate(actor)
     barcode = _item_barcode(item_barcode)
     with transaction.atomic():
         item, site, loan, patron = _lent(actor, barcode, site_code)
+        decision = decide(actor, Action.FINES_MANAGE, site_id=site.id)
+        if not decision:
+            raise PermissionDenied(decision.reason, field="site")
         resolved = rules_for(
             site_id=loan.site_id,
             patron_type_id=loan.patron_type_id,

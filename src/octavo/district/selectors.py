@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from octavo.accounts.rules import Action, decide, may_ever
 from octavo.district.errors import UnknownSite
-from octavo.district.models import Location, OpeningHours, Site
+from octavo.district.models import ClosedDay, Location, OpeningHours, Site
 from octavo.shared.actor import Actor
 from octavo.shared.errors import NotFound, PermissionDenied
 
@@ -48,3 +48,11 @@ def locations_at(*, actor: Actor, site: Site) -> QuerySet[Location]:
     if not decision:
         raise PermissionDenied(decision.reason, field="site")
     return Location.objects.filter(site=site).select_related("site")
+
+
+def closed_days_at(*, actor: Actor, site: Site) -> QuerySet[ClosedDay]:
+    """A site's closed days, oldest first: whoever may see the site may see when it is shut."""
+    decision = decide(actor, Action.SITE_VIEW, site_id=site.id)
+    if not decision:
+        raise PermissionDenied(decision.reason, field="site")
+    return ClosedDay.objects.filter(site=site).order_by("day")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from octavo.accounts.rules import Action, decide
 from octavo.audit.services import changes_between, record
 from octavo.district import rules
-from octavo.district.models import Location, OpeningHours, Site
+from octavo.district.models import ClosedDay, Location, OpeningHours, Site
 from octavo.district.rules import Period
 from octavo.shared.actor import Actor
-from octavo.shared.errors import Duplicate, NotFound, PermissionDenied
+from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
 from octavo.shared.fields import as_bool, as_text, reject_unknown
 
 
@@ -204,3 +204,104 @@ def update_location(
                 at=at,
             )
     return location
+
+
+# --- closed days (issue #4, "Policy": due dates never fall on one) ----------------------------
+
+# A winter break or a summer is one range; a longer one is more likely a typo in the year.
+MAX_CLOSED_RANGE_DAYS = 366
+
+
+def _day(value: object, *, field: str) -> date:
+    # A datetime is a date too; refused so that a time zone never shifts the day silently.
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidInput("must be a date", field=field)
+    return value
+
+
+def _closed_range(first: object, last: object | None) -> list[date]:
+    start = _day(first, field="first")
+    end = start if last is None else _day(last, field="last")
+    if end < start:
+        raise InvalidInput("the last day comes before the first", field="last")
+    count = (end - start).days + 1
+    if count > MAX_CLOSED_RANGE_DAYS:
+        raise InvalidInput(f"at most {MAX_CLOSED_RANGE_DAYS} days at once", field="last")
+    return [start + timedelta(days=n) for n in range(count)]
+
+
+def _locked_site(actor: Actor, site_code: str) -> Site:
+    code = as_text(site_code, field="site").upper()
+    site = Site.objects.select_for_update().filter(code=code).first()
+    if site is None:
+        raise NotFound(f"no site with code {site_code!r}", field="site")
+    _require(actor, Action.POLICY_EDIT, site.id)
+    return site
+
+
+def add_closed_days(
+    *,
+    actor: Actor,
+    site_code: str,
+    first: date,
+    at: datetime,
+    last: date | None = None,
+    reason: str = "",
+) -> list[ClosedDay]:
+    """Close a site on each day from `first` to `last` (inclusive; one day if `last` is left
+    out): "winter break, 21 Dec - 1 Jan" in one call. Days already closed keep their reason;
+    the days added are returned (none: nothing changed, nothing audited)."""
+    days = _closed_range(first, last)
+    reason = as_text(reason, field="reason")
+    if len(reason) > 200:
+        raise InvalidInput("at most 200 characters", field="reason")
+    with transaction.atomic():
+        site = _locked_site(actor, site_code)
+        already = set(
+            ClosedDay.objects.filter(site=site, day__in=days).values_list("day", flat=True)
+        )
+        added = ClosedDay.objects.bulk_create(
+            ClosedDay(site=site, day=d, reason=reason) for d in days if d not in already
+        )
+        if added:
+            record(
+                actor=actor,
+                action="closed_days.add",
+                object_type="site",
+                object_id=site.code,
+                object_repr=str(site),
+                site_id=site.id,
+                changes={
+                    "closed_days": [None, [d.day.isoformat() for d in added]],
+                    "reason": [None, reason],
+                },
+                at=at,
+            )
+    return added
+
+
+def remove_closed_days(
+    *, actor: Actor, site_code: str, first: date, at: datetime, last: date | None = None
+) -> int:
+    """Open a site again on the closed days from `first` to `last` (inclusive; one day if
+    `last` is left out). How many were removed; none closed in the range is NotFound."""
+    days = _closed_range(first, last)
+    with transaction.atomic():
+        site = _locked_site(actor, site_code)
+        found = ClosedDay.objects.filter(site=site, day__in=days)
+        removed = sorted(d.isoformat() for d in found.values_list("day", flat=True))
+        if not removed:
+            span = days[0].isoformat() if len(days) == 1 else f"{days[0]} to {days[-1]}"
+            raise NotFound(f"{site.code} is not marked closed on {span}", field="first")
+        found.delete()
+        record(
+            actor=actor,
+            action="closed_days.remove",
+            object_type="site",
+            object_id=site.code,
+            object_repr=str(site),
+            site_id=site.id,
+            changes={"closed_days": [removed, None]},
+            at=at,
+        )
+    return len(removed)

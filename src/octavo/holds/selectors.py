@@ -81,3 +81,12 @@ def queue_position(hold: Hold) -> int:
         ).count()
         + 1
     )
+
+
+def hold_shelf(site: Site) -> list[Hold]:
+    """The holds waiting on `site`'s hold shelf for their patrons, the first to expire first."""
+    return list(
+        Hold.objects.filter(pickup_site=site, status=HoldStatus.READY.value)
+        .select_related("patron", "record", "item")
+        .order_by("expires_at", "id")
+    )

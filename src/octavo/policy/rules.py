@@ -47,6 +47,9 @@ class Resolved:
     # The material type the row is specific to (None: any). The item limit counts the
     # patron's loans of that material type only when the row is specific to one.
     material_type_id: int | None
+    # The winning row's other two keys (None: any), so a screen can say which row applied.
+    site_id: int | None = None
+    patron_type_id: int | None = None
 
 
 def resolve(
@@ -74,7 +77,7 @@ def resolve(
             r.material_type_id is not None,
         ),
     )
-    return Resolved(best.rules, best.material_type_id)
+    return Resolved(best.rules, best.material_type_id, best.site_id, best.patron_type_id)
 
 
 @dataclass(frozen=True, slots=True)

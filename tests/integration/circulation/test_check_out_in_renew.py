@@ -328,3 +328,14 @@ def test_a_claimed_return_ends_the_loan_without_a_fine_and_the_item_is_missing(d
     # It is found on the shelf later: checked in, nothing charged.
     back = check_in(actor=desk["tech"], item_barcode="B1", at=MORNING + timedelta(days=31))
     assert back.fine == Decimal("0.00") and not back.was_checked_out
+
+
+def test_a_student_helper_cannot_charge_a_patron_for_a_lost_book(desk) -> None:
+    from octavo.circulation.services import mark_lost
+
+    Item.objects.filter(barcode="B1").update(price=Decimal("9.99"))
+    out(desk)
+    with pytest.raises(PermissionDenied):
+        mark_lost(actor=desk["helper"], item_barcode="B1", at=MORNING + timedelta(days=40))
+    assert balance(desk["ana"].pk) == Decimal("0.00")
+    assert Loan.objects.get().status == "open"

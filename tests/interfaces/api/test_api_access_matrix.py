@@ -65,6 +65,11 @@ BODIES = {
     "pay": {"amount": "1.00", "method": "cash", "site": "NES"},
     "hold-nes": {"patron_barcode": "P1", "record_id": "{REC}", "pickup_site": "NES"},
     "hold-ses": {"patron_barcode": "P1", "record_id": "{REC}", "pickup_site": "SES"},
+    "policy-nes": {"site": "NES", "patron_type": "student", "loan_days": 7},
+    "policy-ses": {"site": "SES", "patron_type": "student", "loan_days": 7},
+    "policy-district": {"patron_type": "teacher", "loan_days": 28, "fine_per_day": "0.00"},
+    "policy-edit": {"renewals": 1},
+    "closed": {"first": "2026-12-21", "last": "2027-01-01", "reason": "Winter break"},
 }
 
 TABLE = """
@@ -109,6 +114,23 @@ POST  /api/v1/circulation/renew renew-nes      401 401  403     403    409    40
 POST  /api/v1/patrons/{PAT}/payments pay       401 401  403     403    409    403     409  409 409
 POST  /api/v1/holds hold-nes                   401 401  403     403    201    403     201  201 201
 POST  /api/v1/holds hold-ses                   401 401  403     403    403    403     403  403 201
+GET   /api/v1/policy                           401 401  403     403    200    403     200  200 200
+GET   /api/v1/policy/explain?site=SES&patron_type=student 401 401 403 403 200 403 200  200 200
+POST  /api/v1/policy policy-nes                401 401  403     403    403    403     403  201 201
+POST  /api/v1/policy policy-ses                401 401  403     403    403    403     403  403 201
+POST  /api/v1/policy policy-district           401 401  403     403    403    403     403  403 201
+PATCH /api/v1/policy/{PNES} policy-edit        401 401  403     403    403    403     403  200 200
+PATCH /api/v1/policy/{PSES} policy-edit        401 401  403     403    403    403     403  403 200
+PATCH /api/v1/policy/{PDEF} policy-edit        401 401  403     403    403    403     403  403 200
+DELETE /api/v1/policy/{PNES}                   401 401  403     403    403    403     403  200 200
+DELETE /api/v1/policy/{PSES}                   401 401  403     403    403    403     403  403 200
+DELETE /api/v1/policy/{PDEF}                   401 401  403     403    403    403     403  403 422
+GET   /api/v1/sites/NES/closed-days            401 401  403     403    403    403     200  200 200
+GET   /api/v1/sites/SES/closed-days            401 401  403     403    403    403     403  403 200
+POST  /api/v1/sites/NES/closed-days closed     401 401  403     403    403    403     403  201 201
+POST  /api/v1/sites/SES/closed-days closed     401 401  403     403    403    403     403  403 201
+DELETE /api/v1/sites/NES/closed-days/2026-11-26 401 401 403     403    403    403     403  200 200
+DELETE /api/v1/sites/SES/closed-days/2026-11-26 401 401 403     403    403    403     403  403 200
 """
 
 
@@ -126,11 +148,37 @@ def cases():
             )
 
 
+@pytest.fixture
+def policy_rows(district, cli_actor) -> dict[str, int]:
+    """A policy row at each of NES and SES, the district default's id, and Thanksgiving closed
+    at both sites."""
+    from datetime import date
+
+    from octavo.district.services import add_closed_days
+    from octavo.policy.models import PolicyRule
+    from octavo.policy.services import create_rule
+
+    rows = {
+        f"P{code}": create_rule(
+            actor=cli_actor, site=code, patron_type=None, material_type="book", values={}, at=T0
+        ).pk
+        for code in ("NES", "SES")
+    }
+    rows["PDEF"] = PolicyRule.objects.get(
+        site__isnull=True, patron_type__isnull=True, material_type__isnull=True
+    ).pk
+    for code in ("NES", "SES"):
+        add_closed_days(actor=cli_actor, site_code=code, first=date(2026, 11, 26), at=T0)
+    return rows
+
+
 @pytest.mark.parametrize(("method", "path", "body", "who", "expected"), list(cases()))
 def test_route_answers_each_role_as_the_table_says(
-    api_as, locations, catalog_record, patron, method, path, body, who, expected
+    api_as, locations, catalog_record, patron, policy_rows, method, path, body, who, expected
 ) -> None:
     path = path.replace("{REC}", str(catalog_record.pk))
+    for key, rule_id in policy_rows.items():
+        path = path.replace("{" + key + "}", str(rule_id))
     path = path.replace("{PAT}", str(patron.pk))
     path = path.replace("{NES}", str(locations["NES"].id))
     path = path.replace("{SES}", str(locations["SES"].id))

@@ -17,7 +17,13 @@ from octavo.district.models import OpeningHours
 from octavo.fines.services import charge
 from octavo.fines.states import ChargeType
 from octavo.holdings.services import ItemFields, add_items
-from octavo.interfaces.staff import desk_print_views, desk_views, patron_views
+from octavo.interfaces.staff import (
+    desk_print_views,
+    desk_views,
+    holds_views,
+    loan_views,
+    patron_views,
+)
 from octavo.patrons.services import GuardianFields, PatronFields, add_guardian, create_patron
 from octavo.policy.models import PolicyRule
 from octavo.shared.actor import Role
@@ -74,6 +80,8 @@ def desk_clock(monkeypatch):
     monkeypatch.setattr(desk_views, "now", lambda: clock.at)
     monkeypatch.setattr(patron_views, "now", lambda: clock.at)
     monkeypatch.setattr(desk_print_views, "now", lambda: clock.at)
+    monkeypatch.setattr(holds_views, "now", lambda: clock.at)
+    monkeypatch.setattr(loan_views, "now", lambda: clock.at)
     return clock
 
 

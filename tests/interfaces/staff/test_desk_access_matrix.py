@@ -10,10 +10,16 @@ their home sites only (a district admin: everywhere).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from tests.interfaces.staff.conftest import DESK_MORNING
 
 from octavo.circulation.services import check_in, check_out
+from octavo.fines.services import charge, credit_charge, pay
+from octavo.fines.states import ChargeType
+from octavo.holdings.models import Item
+from octavo.holds.services import place_hold
 from octavo.shared.actor import Role
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +38,11 @@ WHO = [
 ]
 
 # Expected status for each visitor. {ANA} and {BEN} are patrons at NES (Ben owes 12.00), {SAM} a
-# patron at SES; S1 (an SES item) is in transit to SES, B2 is on the shelf.
+# patron at SES; S1 (an SES item) is in transit to SES, B2 is on the shelf. Ana has B1 out, a
+# credit of 5.00 and {HOLD}, a hold on Owl at Home to pick up at NES; {FROG} is Frog and Toad.
+# Marking a loan lost charges the patron, so like a refund or a waiver it is not a student
+# helper's (the page explaining the charge is shown; doing it is refused). (Sam has no credit: the
+# admin's refund is refused on the form, 200, after the permission check.)
 TABLE = """
                                         anon student parent helper teacher tech lib admin
 GET  /staff/desk/                        302  403     403    200    403     200  200  200
@@ -61,6 +71,24 @@ GET  /staff/patrons/{SAM}/edit/          302  403     403    403    403     403 
 POST /staff/patrons/{BEN}/pay/           302  403     403    302    403     302  302  302
 POST /staff/patrons/{SAM}/pay/           302  403     403    403    403     403  403  200
 POST /staff/patrons/{BEN}/waive/         302  403     403    403    403     302  302  302
+GET  /staff/desk/loans/B1/lost/          302  403     403    200    403     200  200  200
+POST /staff/desk/loans/B1/lost/          302  403     403    403    403     302  302  302
+GET  /staff/desk/loans/B2/lost/          302  403     403    404    403     404  404  404
+GET  /staff/desk/loans/B1/claim-returned/ 302 403     403    200    403     200  200  200
+POST /staff/desk/loans/B1/claim-returned/ 302 403     403    302    403     302  302  302
+POST /staff/patrons/{ANA}/holds/         302  403     403    302    403     302  302  302
+POST /staff/patrons/{SAM}/holds/         302  403     403    403    403     403  403  302
+POST /staff/patrons/{ANA}/refund/        302  403     403    403    403     302  302  302
+POST /staff/patrons/{SAM}/refund/        302  403     403    403    403     403  403  200
+POST /staff/catalog/{FROG}/hold/         302  403     403    302    403     302  302  302
+POST /staff/catalog/999999/hold/         302  403     403    404    403     404  404  404
+GET  /staff/holds/pull/                  302  403     403    200    403     200  200  200
+GET  /staff/holds/pull/?site=SES         302  403     403    200    403     200  200  200
+GET  /staff/holds/shelf/                 302  403     403    200    403     200  200  200
+POST /staff/holds/shelf/expire/          302  403     403    302    403     302  302  302
+POST /staff/holds/{HOLD}/cancel/         302  403     403    302    403     302  302  302
+POST /staff/holds/{HOLD}/suspend/        302  403     403    302    403     302  302  302
+POST /staff/holds/999999/cancel/         302  403     403    404    403     404  404  404
 """
 
 # What each form is sent: valid input, so only permission decides the answer. (Sam owes
@@ -68,7 +96,12 @@ POST /staff/patrons/{BEN}/waive/         302  403     403    403    403     302 
 POSTED = {
     "/staff/desk/": {"barcode": "P100"},
     "/staff/desk/checkin/": {"barcode": "B2"},
-    "/staff/desk/override/": {"action": "checkout", "item": "B1", "reasons": ["patron_expired"]},
+    "/staff/desk/override/": {
+        "action": "checkout",
+        "item": "B1",
+        "reasons": ["patron_expired"],
+        "note": "Card renewed at the office",
+    },
     "/staff/desk/renew/": {"item": "B1"},
     "/staff/desk/renew-all/": {},
     "/staff/desk/finish/": {"mode": "checkout"},
@@ -76,6 +109,18 @@ POSTED = {
     "/staff/patrons/{BEN}/pay/": {"pay-amount": "1.00", "pay-method": "cash"},
     "/staff/patrons/{SAM}/pay/": {"pay-amount": "1.00", "pay-method": "cash"},
     "/staff/patrons/{BEN}/waive/": {"waive-amount": "1.00", "waive-reason": "Hardship"},
+    "/staff/desk/loans/B1/lost/": {"back": "desk"},
+    "/staff/desk/loans/B1/claim-returned/": {"back": "patron"},
+    "/staff/patrons/{ANA}/holds/": {"hold-item": "B2", "hold-pickup": "NES"},
+    "/staff/patrons/{SAM}/holds/": {"hold-item": "B2", "hold-pickup": "NES"},
+    "/staff/patrons/{ANA}/refund/": {"refund-amount": "1.00", "refund-method": "cash"},
+    "/staff/patrons/{SAM}/refund/": {"refund-amount": "1.00", "refund-method": "cash"},
+    "/staff/catalog/{FROG}/hold/": {"hold-patron": "P300", "hold-pickup": "NES", "hold-item": ""},
+    "/staff/catalog/999999/hold/": {"hold-patron": "P300", "hold-pickup": "NES", "hold-item": ""},
+    "/staff/holds/shelf/expire/": {},
+    "/staff/holds/{HOLD}/cancel/": {},
+    "/staff/holds/{HOLD}/suspend/": {"until": "2026-09-20"},
+    "/staff/holds/999999/cancel/": {},
     "/staff/patrons/new/": {
         "barcode": "P900",
         "first_name": "Pat",
@@ -101,13 +146,41 @@ POSTED = {
 
 @pytest.fixture
 def in_transit(desk_day, district):
-    """S1, an SES item, lent at SES and returned at NES: on its way home."""
+    """S1, an SES item, lent at SES and returned at NES: on its way home. B1 out to Ana, who
+    waits for Owl at Home and has a credit of 5.00 (a lost charge paid, then taken back)."""
     admin = district.users[Role.DISTRICT_ADMIN].actor()
     check_out(
         actor=admin, patron_barcode="P300", item_barcode="S1", at=DESK_MORNING, site_code="SES"
     )
     check_in(actor=admin, item_barcode="S1", at=DESK_MORNING, site_code="NES")
-    return desk_day
+    check_out(actor=admin, patron_barcode="P100", item_barcode="B1", at=DESK_MORNING)
+    owl = Item.objects.get(barcode="B3").record
+    hold = place_hold(
+        actor=admin,
+        patron_barcode="P100",
+        record_id=owl.pk,
+        pickup_site_code="NES",
+        at=DESK_MORNING,
+    )
+    ana = desk_day["ana"]
+    lost = charge(
+        actor=admin,
+        patron=ana,
+        charge_type=ChargeType.LOST,
+        amount=Decimal("5.00"),
+        site=district.north,
+        at=DESK_MORNING,
+    )
+    pay(
+        actor=admin,
+        patron_id=ana.pk,
+        amount=Decimal("5.00"),
+        method="cash",
+        site_code="NES",
+        at=DESK_MORNING,
+    )
+    credit_charge(lost, site=district.north, at=DESK_MORNING, by="test", note="found")
+    return {**desk_day, "hold": hold, "frog": Item.objects.get(barcode="B1").record}
 
 
 def _cases():

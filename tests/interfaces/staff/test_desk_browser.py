@@ -137,8 +137,12 @@ def test_a_desk_morning_from_the_keyboard(
         "data-last-sound", "/staff/desk/sounds/block.wav"
     )
     page.screenshot(path=str(ARTIFACTS / "desk-block.png"), full_page=True)
-    # Tab past the Enter button to the override; Escape would bring the focus back.
+    # Tab past the Enter button to the override's note, then its button; Escape would bring
+    # the focus back.
     page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    note = page.get_by_label("Why? A short note for the audit log")
+    expect(note).to_be_focused()
     page.keyboard.press("Tab")
     override = page.get_by_role("button", name="Override: check out anyway")
     expect(override).to_be_focused()
@@ -146,6 +150,7 @@ def test_a_desk_morning_from_the_keyboard(
     expect(page.get_by_label("Item barcode")).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
+    page.keyboard.type("Card renewed at the office")
     page.keyboard.press("Enter")
     expect(latest).to_contain_text("Checked out:")
     expect(latest).to_contain_text("Block overridden.")

@@ -79,8 +79,8 @@ def test_a_block_shows_every_reason_in_words(client_as, desk_day):
 def test_the_patron_panel_lists_standing_blocks_before_any_scan(client_as, desk_day):
     body = scan(client_as(Role.TECHNICIAN), "P200")
     assert "Before you scan" in body
-    assert "The card has expired." in body
-    assert "Owes 12.00." in body
+    assert '<li data-reason="patron_expired"><strong>The card has expired</strong>' in body
+    assert '<li data-reason="fines_over_limit"><strong>Owes more than the limit</strong>' in body
 
 
 def test_a_student_helper_sees_the_block_without_an_override(client_as, desk_day):
@@ -108,9 +108,15 @@ def test_a_technician_overrides_a_block_and_it_is_audited(client_as, desk_day):
     body = scan(client, "B1")
     assert 'id="override-button"' in body
     assert 'name="reasons" value="patron_expired"' in body
+    assert 'name="note"' in body
     response = client.post(
         "/staff/desk/override/",
-        {"action": "checkout", "item": "B1", "reasons": ["patron_expired", "fines_over_limit"]},
+        {
+            "action": "checkout",
+            "item": "B1",
+            "reasons": ["patron_expired", "fines_over_limit"],
+            "note": "Renewal form signed today",
+        },
     )
     assert response.status_code == 302
     body = client.get("/staff/desk/").content.decode()
@@ -119,6 +125,7 @@ def test_a_technician_overrides_a_block_and_it_is_audited(client_as, desk_day):
     assert Loan.objects.get(item__barcode="B1").patron == desk_day["ben"]
     entry = AuditEntry.objects.get(action="loan.override")
     assert entry.changes["overridden"][1] == ["patron_expired", "fines_over_limit"]
+    assert entry.changes["note"][1] == "Renewal form signed today"
 
 
 def test_an_item_out_to_someone_else_offers_no_override(client_as, desk_day):

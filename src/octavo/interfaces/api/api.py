@@ -15,6 +15,7 @@ from octavo.interfaces.api import (
     routes_catalog,
     routes_circulation,
     routes_district,
+    routes_policy,
     routes_records,
 )
 from octavo.interfaces.api.auth import BearerToken
@@ -43,3 +44,4 @@ api.add_router("", routes_audit.router)
 api.add_router("", routes_catalog.router)
 api.add_router("", routes_records.router)
 api.add_router("", routes_circulation.router)
+api.add_router("", routes_policy.router)

@@ -46,6 +46,13 @@ _SECTIONS = {
         "desk_renew",
         "desk_renew_all",
         "desk_finish",
+        "desk_lost",
+        "desk_claim_returned",
+        "holds_pull",
+        "holds_shelf",
+        "holds_expire",
+        "hold_cancel",
+        "hold_suspend",
     },
     "staff:patrons": {
         "patrons",
@@ -54,8 +61,19 @@ _SECTIONS = {
         "patron_edit",
         "patron_pay",
         "patron_waive",
+        "patron_hold",
+        "patron_refund",
     },
-    "staff:sites": {"sites", "site_new", "site", "locations", "location_edit"},
+    "staff:sites": {
+        "sites",
+        "site_new",
+        "site",
+        "locations",
+        "location_edit",
+        "closed_days",
+        "closed_days_remove",
+    },
+    "staff:policy": {"policy", "policy_new", "policy_types", "policy_edit", "policy_delete"},
     "staff:users": {"users", "user_new", "user"},
     "staff:audit": {"audit"},
 }
@@ -74,6 +92,14 @@ def nav_links(actor: Actor | None, current: str = "") -> list[NavLink]:
     wanted.append(("staff:desk", _("Desk"), may_ever(actor, Action.CIRCULATE)))
     wanted.append(("staff:patrons", _("Patrons"), may_ever(actor, Action.PATRON_VIEW)))
     wanted.append(("staff:sites", _("Sites"), may_ever(actor, Action.SITE_VIEW)))
+    # The desk explains due dates and limits from the matrix (octavo.policy.selectors).
+    wanted.append(
+        (
+            "staff:policy",
+            _("Policy"),
+            may_ever(actor, Action.CIRCULATE) or may_ever(actor, Action.POLICY_EDIT),
+        )
+    )
     wanted.append(("staff:users", _("Accounts"), may_ever(actor, Action.USER_VIEW)))
     wanted.append(("staff:audit", _("Audit log"), bool(decide(actor, Action.AUDIT_VIEW))))
     return [

@@ -45,6 +45,7 @@ from octavo.interfaces.staff.catalog_forms import (
     shown,
 )
 from octavo.interfaces.staff.forms import apply_error
+from octavo.interfaces.staff.holds_views import record_hold_context
 from octavo.shared.actor import Actor
 from octavo.shared.clock import now
 from octavo.shared.errors import NotFound, OctavoError, PermissionDenied
@@ -259,6 +260,7 @@ def record_detail(request: HttpRequest, actor: Actor, record_id: int) -> HttpRes
         "marc_text": to_text(_marc(record)),
         "may_catalog": may_catalog,
         "show_staff_note": may_catalog,
+        **record_hold_context(request, actor, record),
     }
     return _page(request, "staff/catalog_record.html", context, actor=actor)
 

@@ -38,6 +38,8 @@ class OverrideForm(StaffForm):
     action = forms.ChoiceField(choices=ACTIONS)
     item = forms.CharField(max_length=BARCODE_LENGTH)
     reasons = forms.MultipleChoiceField(choices=())
+    # Written to the audit entry with the blocks overridden (issue #4: "with a reason recorded").
+    note = forms.CharField(label=_("Why? A short note for the audit log"), max_length=500)
 
     def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -104,7 +104,12 @@ def error_line(barcode: str, error: OctavoError) -> dict[str, Any]:
 
 
 def checkin_line(barcode: str, result: CheckinResult) -> dict[str, Any]:
-    attention = result.fine > 0 or result.destination != "shelf" or not result.was_checked_out
+    attention = (
+        result.fine > 0
+        or result.credited > 0
+        or result.destination != "shelf"
+        or not result.was_checked_out
+    )
     return {
         "kind": "in",
         "outcome": "attention" if attention else "ok",
@@ -118,6 +123,7 @@ def checkin_line(barcode: str, result: CheckinResult) -> dict[str, Any]:
         "to_name": result.to_site.name if result.to_site else "",
         # The hold it now serves, by id only: the slip reads who it is for when printed.
         "hold": result.hold.pk if result.hold else None,
+        "credited": str(result.credited),
     }
 
 
@@ -180,12 +186,18 @@ def _shown(line: dict[str, Any], zone: ZoneInfo) -> Shown:
         if line["is_item"]:
             text = _("%(barcode)s is an item, not a patron's card: scan the patron's card first.")
         else:
-            text = _("No patron at your sites has the card %(barcode)s.")
+            text = _("No patron has the card %(barcode)s.")
         return Shown("block", text % {"barcode": item}, item)
     if kind == "nothing":
         return Shown("attention", _("Nothing to renew: the patron has no items out."))
     if kind == "in":
         return _shown_checkin(line)
+    if kind == "lost":
+        headline = _("Marked lost: %(amount)s charged.") % {"amount": money(line["charged"])}
+        return Shown("attention", headline, item, title)
+    if kind == "claimed":
+        headline = _("Claims returned: the loan ends with no fine; the item is missing.")
+        return Shown("attention", headline, item, title)
     # "error": a barcode the service could not use.
     return Shown(
         "block", _reason_words(line["reason"]), item, title, details=[capfirst(line["message"])]
@@ -214,6 +226,9 @@ def _shown_checkin(line: dict[str, Any]) -> Shown:
             )
             % {"days": late}
         )
+    credited = Decimal(line.get("credited", "0"))
+    if credited > 0:
+        details.append(_("Lost item found: %(amount)s credited.") % {"amount": money(credited)})
     slip = ""
     hold = line.get("hold")
     site = f"{line['to']} {line['to_name']}"
@@ -253,6 +268,7 @@ def shown_lines(lines: list[dict[str, Any]], zone: ZoneInfo, *, may_override: bo
             "action": lines[-1]["action"],
             "item": lines[-1]["item"],
             "reasons": codes,
+            "note_missing": bool(lines[-1].get("note_missing")),
         }
     else:
         shown[0].ask_for_override = True

@@ -13,20 +13,21 @@ POST answers with the desk panel alone, swapped in place.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from octavo.accounts.rules import Action, decide, may_ever
+from octavo.audit.services import record as audit
 from octavo.circulation.errors import Refused
+from octavo.circulation.selectors import patron_for_desk, standing_blocks
 from octavo.circulation.services import (
     check_in,
     check_out,
@@ -51,9 +52,14 @@ from octavo.interfaces.staff.desk_lines import (
     site_zone,
     when,
 )
-from octavo.interfaces.staff.labels import HOLD_LABELS, PATRON_STATUS_LABELS, label
+from octavo.interfaces.staff.labels import (
+    HOLD_LABELS,
+    PATRON_STATUS_LABELS,
+    REASON_WORDS,
+    label,
+)
 from octavo.patrons.models import Patron
-from octavo.patrons.selectors import find_patrons, visible_patrons
+from octavo.patrons.selectors import find_patrons
 from octavo.patrons.services import patron_for_staff
 from octavo.shared.actor import Actor
 from octavo.shared.clock import now
@@ -79,6 +85,7 @@ def desk_state(request: HttpRequest) -> dict[str, Any]:
         state = {}
     state.setdefault("site", "")
     state.setdefault("patron", None)
+    state.setdefault("card", "")  # the patron's card: a visiting patron is found by it
     state.setdefault("lines", [])  # check-out mode: this patron's session, oldest first
     state.setdefault("checkin", [])  # check-in mode, oldest first; no patron named
     state.setdefault("sound", "")  # the outcome to sound on the next page shown
@@ -137,21 +144,49 @@ def receipt_lines(state: dict[str, Any]) -> list[dict[str, Any]]:
 def current_patron(actor: Actor, state: dict[str, Any]) -> Patron | None:
     if not state["patron"]:
         return None
-    patron = visible_patrons(actor=actor).filter(pk=state["patron"]).first()
-    if patron is None:  # gone, or moved to a site this person does not work at
-        state["patron"], state["lines"] = None, []
+    patron = patron_for_desk(actor=actor, barcode=state["card"])
+    if patron is None or patron.pk != state["patron"]:  # gone, or given another card
+        state["patron"], state["card"], state["lines"] = None, "", []
+        return None
     return patron
 
 
 def _patron_by_card(actor: Actor, code: str) -> Patron | None:
-    """The patron whose card (or student ID, typed for a forgotten card) this is."""
+    """The patron whose card this is, from any site (a visiting patron borrows here too), or
+    whose student ID it is (typed for a forgotten card: the actor's own sites only)."""
+    patron = patron_for_desk(actor=actor, barcode=code)
+    if patron is not None:
+        return patron
     found = find_patrons(code, actor=actor, limit=2)
-    by_card = [p for p in found if p.barcode == code] or [p for p in found if p.student_id == code]
-    return by_card[0] if len(by_card) == 1 else None
+    by_id = [p for p in found if p.student_id == code]
+    return by_id[0] if len(by_id) == 1 else None
+
+
+def _viewed(actor: Actor, patron: Patron, site: Site, at: datetime) -> None:
+    """The audit log's "viewed" (issue #4, "Privacy"). A patron of another site, at this
+    desk with their card, is not one the actor may open the record of (patron_for_staff):
+    the desk's view of them is written with the desk's site."""
+    if decide(actor, Action.PATRON_VIEW, site_id=patron.home_site_id):
+        patron_for_staff(actor=actor, patron_id=patron.pk, at=at)
+        return
+    audit(
+        actor=actor,
+        action="patron.view",
+        object_type="patron",
+        object_id=patron.pk,
+        object_repr=f"{patron.barcode} {patron.last_name}, {patron.first_name}",
+        site_id=site.id,
+        at=at,
+    )
 
 
 def _take_card(
-    actor: Actor, state: dict[str, Any], code: str, at: datetime, current: Patron | None
+    actor: Actor,
+    state: dict[str, Any],
+    site: Site,
+    code: str,
+    at: datetime,
+    current: Patron | None,
 ) -> bool:
     """Make the patron with this card the one at the counter (a new receipt). False when no
     patron the actor may see has it."""
@@ -161,8 +196,8 @@ def _take_card(
     if current is not None and patron.pk == current.pk:
         state["sound"] = "ok"  # their own card again: nothing changes
         return True
-    patron_for_staff(actor=actor, patron_id=patron.pk, at=at)  # the audit log's "viewed"
-    state["patron"] = patron.pk
+    _viewed(actor, patron, site, at)
+    state["patron"], state["card"] = patron.pk, patron.barcode
     state["lines"] = []
     _add(state, "lines", {"kind": "patron", "outcome": "ok", "name": _name(patron)})
     return True
@@ -176,7 +211,7 @@ def _scan_out(actor: Actor, state: dict[str, Any], site: Site, code: str) -> Non
     at = now()
     current = current_patron(actor, state)
     if current is None:
-        if not _take_card(actor, state, code, at, None):
+        if not _take_card(actor, state, site, code, at, None):
             is_item = Item.objects.filter(barcode=code).exists()
             _add(
                 state,
@@ -196,7 +231,7 @@ def _scan_out(actor: Actor, state: dict[str, Any], site: Site, code: str) -> Non
         _add(state, "lines", blocked_line("checkout", code, refused))
     except InvalidInput as error:
         # A patron's card in the item box: the next patron at the counter.
-        if error.field == "item_barcode" and _take_card(actor, state, code, at, current):
+        if error.field == "item_barcode" and _take_card(actor, state, site, code, at, current):
             return
         _add(state, "lines", error_line(code, error))
     except (NotFound, PermissionDenied) as error:
@@ -206,26 +241,18 @@ def _scan_out(actor: Actor, state: dict[str, Any], site: Site, code: str) -> Non
         _add(state, "lines", loan_line(kind, result, result.overridden))
 
 
-def _standing(patron: Patron, owed: Decimal, overdue: int, today: date) -> list[str]:
-    """Facts about the patron the clerk should see before scanning (the service decides, per
-    item, whether any of them blocks a check-out)."""
-    facts = []
-    if patron.status == "blocked":
-        facts.append(
-            _("The card is blocked: %(note)s") % {"note": patron.block_note}
-            if patron.block_note
-            else _("The card is blocked.")
+def _standing(patron: Patron, site: Site, at: datetime) -> list[dict[str, str]]:
+    """What any check-out by this patron would meet now, whatever the item (the same rules the
+    check-out service applies), in the desk's words, before the clerk scans."""
+    shown = []
+    for block in standing_blocks(patron_id=patron.pk, site_id=site.id, at=at):
+        words = str(REASON_WORDS.get(block.reason, block.reason.value))
+        if block.reason is Reason.PATRON_BLOCKED and patron.block_note:
+            words = f"{words}: {patron.block_note}"
+        shown.append(
+            {"reason": block.reason.value, "words": words, "detail": capfirst(block.message)}
         )
-    if patron.status == "expired" or (patron.card_expires and patron.card_expires < today):
-        facts.append(_("The card has expired."))
-    if overdue:
-        facts.append(
-            ngettext("%(count)s item overdue.", "%(count)s items overdue.", overdue)
-            % {"count": overdue}
-        )
-    if owed > 0:
-        facts.append(_("Owes %(amount)s.") % {"amount": money(owed)})
-    return facts
+    return shown
 
 
 def _patron_context(actor: Actor, patron: Patron, site: Site) -> dict[str, Any]:
@@ -237,6 +264,7 @@ def _patron_context(actor: Actor, patron: Patron, site: Site) -> dict[str, Any]:
     ]
     owed = balance(patron.pk)
     today = timezone.localtime(at, zone).date()
+    may_view = bool(decide(actor, Action.PATRON_VIEW, site_id=patron.home_site_id))
     holds = [
         {
             "hold": hold,
@@ -252,9 +280,10 @@ def _patron_context(actor: Actor, patron: Patron, site: Site) -> dict[str, Any]:
         "loans": loans,
         "owed": owed,
         "owed_text": money(owed),
-        "standing": _standing(patron, owed, sum(1 for r in loans if r["overdue"]), today),
+        "standing": _standing(patron, site, at),
         "card_expired": bool(patron.card_expires and patron.card_expires < today),
-        "may_view_patron": bool(decide(actor, Action.PATRON_VIEW, site_id=patron.home_site_id)),
+        "may_view_patron": may_view,
+        "visiting": patron.home_site_id != site.id,
     }
 
 
@@ -328,14 +357,21 @@ def desk_override(request: HttpRequest, actor: Actor) -> HttpResponse:
     site = desk_site(request, actor)
     state = desk_state(request)
     form = OverrideForm(request.POST, reasons=[(r.value, r.value) for r in Reason])
-    if form.is_valid():
+    if not form.is_valid():
+        _ask_for_note(state, form)
+    else:
         data = form.cleaned_data
-        code, reasons = data["item"], data["reasons"]
+        code, reasons, note = data["item"], data["reasons"], data["note"]
         at = now()
         try:
             if data["action"] == "renew":
                 renewed = renew(
-                    actor=actor, item_barcode=code, at=at, site_code=site.code, overrides=reasons
+                    actor=actor,
+                    item_barcode=code,
+                    at=at,
+                    site_code=site.code,
+                    overrides=reasons,
+                    override_note=note,
                 )
                 _add(state, "lines", loan_line("renewed", renewed, renewed.overridden))
             else:
@@ -349,6 +385,7 @@ def desk_override(request: HttpRequest, actor: Actor) -> HttpResponse:
                     at=at,
                     site_code=site.code,
                     overrides=reasons,
+                    override_note=note,
                 )
                 _add(state, "lines", loan_line("out", result, result.overridden))
         except Refused as refused:
@@ -357,6 +394,15 @@ def desk_override(request: HttpRequest, actor: Actor) -> HttpResponse:
             _add(state, "lines", error_line(code, error))
     _save(request, state)
     return _answer(request, actor, "checkout")
+
+
+def _ask_for_note(state: dict[str, Any], form: OverrideForm) -> None:
+    """An override sent without its note: the block is shown again, its form asking for it."""
+    if "note" not in form.errors or not state["lines"]:
+        return
+    last = state["lines"][-1]
+    if last["kind"] == "blocked" and last["item"] == form.data.get("item"):
+        _add(state, "lines", {**last, "note_missing": True})
 
 
 @require_POST
@@ -412,7 +458,7 @@ def desk_finish(request: HttpRequest, actor: Actor) -> HttpResponse:
     if mode == "checkin":
         state["checkin"] = []
     else:
-        state["patron"], state["lines"] = None, []
+        state["patron"], state["card"], state["lines"] = None, "", []
     state["sound"] = ""
     _save(request, state)
     return _answer(request, actor, mode)

@@ -62,6 +62,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "ledger.payment": _("Payment taken"),
     "ledger.waiver": _("Charge waived"),
     "ledger.refund": _("Refund given"),
+    "policy.create": _("Policy row added"),
+    "policy.update": _("Policy row changed"),
+    "policy.delete": _("Policy row deleted"),
+    "patron_type.create": _("Patron type added"),
+    "material_type.create": _("Material type added"),
+    "closed_days.add": _("Closed days added"),
+    "closed_days.remove": _("Closed days removed"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -73,6 +80,9 @@ OBJECT_LABELS: dict[str, Promise] = {
     "item": _("Item"),
     "import": _("MARC import"),
     "patron": _("Patron"),
+    "policy_rule": _("Policy row"),
+    "patron_type": _("Patron type"),
+    "material_type": _("Material type"),
 }
 
 # The field names services write into an audit entry's changes.
@@ -95,6 +105,26 @@ FIELD_LABELS: dict[str, Promise] = {
     "overridden": _("Blocks overridden"),
     "amount": _("Amount"),
     "kind": _("Kind"),
+    # Policy rows and closed days (octavo.policy.services, octavo.district.services).
+    "site": _("Site"),
+    "patron_type": _("Patron type"),
+    "material_type": _("Material type"),
+    "loan_days": _("Loan period (days)"),
+    "loan_hours": _("Loan period (hours)"),
+    "max_items": _("Maximum items out"),
+    "renewals": _("Renewals allowed"),
+    "fine_per_day": _("Fine per day"),
+    "fine_cap": _("Fine cap"),
+    "grace_days": _("Grace days"),
+    "hold_limit": _("Holds allowed"),
+    "hold_shelf_days": _("Days on the hold shelf"),
+    "lost_after_days": _("Billed as lost after (days overdue)"),
+    "processing_fee": _("Processing fee"),
+    "max_balance": _("Blocked when owing more than"),
+    "max_overdues": _("Blocked with more overdue items than"),
+    "closed_days": _("Closed days"),
+    "reason": _("Reason"),
+    "circulates": _("May be checked out"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {

@@ -25,6 +25,7 @@ from octavo.fines.selectors import balance, ledger, open_charges
 from octavo.fines.services import pay, waive
 from octavo.fines.states import OWED_SIGN, EntryKind
 from octavo.holds.selectors import active_holds
+from octavo.interfaces.staff import holds_views
 from octavo.interfaces.staff.access import page, staff_page
 from octavo.interfaces.staff.desk_forms import (
     PatronForm,
@@ -34,10 +35,10 @@ from octavo.interfaces.staff.desk_forms import (
 )
 from octavo.interfaces.staff.desk_views import desk_site, desk_sites
 from octavo.interfaces.staff.forms import apply_error
+from octavo.interfaces.staff.holds_forms import PatronHoldForm, RefundForm
 from octavo.interfaces.staff.labels import (
     CHARGE_LABELS,
     ENTRY_LABELS,
-    HOLD_LABELS,
     METHOD_LABELS,
     PATRON_STATUS_LABELS,
     label,
@@ -149,6 +150,8 @@ def _detail(
     *,
     pay_form: PaymentForm | None = None,
     waive_form: WaiveForm | None = None,
+    hold_form: PatronHoldForm | None = None,
+    refund_form: RefundForm | None = None,
 ) -> HttpResponse:
     patron = patron_for_staff(actor=actor, patron_id=patron_id, at=now())  # audited
     site = _money_site(request, actor)
@@ -167,10 +170,9 @@ def _detail(
         "may_edit": private,
         "guardians": list(patron.guardians.all()) if private else [],
         "loans": [{"loan": loan, "overdue": loan.due_at < now()} for loan in open_loans(patron)],
-        "holds": [
-            {"hold": hold, "status": label(HOLD_LABELS, hold.status)}
-            for hold in active_holds(patron.pk)
-        ],
+        "holds": holds_views.hold_rows(active_holds(patron.pk)),
+        "hold_form": hold_form
+        or (holds_views.patron_hold_form(request, actor) if may_pay else None),
         "owed": owed,
         "owed_text": _money(owed),
         "fines_detail": fines_detail,
@@ -182,6 +184,14 @@ def _detail(
         "pay_form": pay_form or PaymentForm(charges=charges, initial={"method": "cash"}),
         "waive_form": waive_form or WaiveForm(charges=charges),
         "has_charges": bool(charges),
+        # A credit (owed below zero: a lost item paid for, then found) is handed back.
+        "may_refund": bool(
+            site is not None
+            and decide(actor, Action.FINES_MANAGE, site_id=site.id)
+            and (owed < 0 or refund_form is not None)
+        ),
+        "credit_text": _money(-owed),
+        "refund_form": refund_form or RefundForm(initial={"method": "cash", "amount": -owed}),
     }
     return page(request, "staff/patron_detail.html", context, actor=actor)
 

@@ -7,7 +7,10 @@ from octavo.interfaces.staff import (
     catalog_views,
     desk_print_views,
     desk_views,
+    holds_views,
+    loan_views,
     patron_views,
+    policy_views,
     views,
 )
 
@@ -57,4 +60,37 @@ urlpatterns += [
     path("patrons/<int:patron_id>/edit/", patron_views.patron_edit, name="patron_edit"),
     path("patrons/<int:patron_id>/pay/", patron_views.patron_pay, name="patron_pay"),
     path("patrons/<int:patron_id>/waive/", patron_views.patron_waive, name="patron_waive"),
+]
+
+# Holds, lost items, claims returned and refunds at the desk and on the patron page (issue #4).
+urlpatterns += [
+    path("desk/loans/<str:barcode>/lost/", loan_views.desk_lost, name="desk_lost"),
+    path(
+        "desk/loans/<str:barcode>/claim-returned/",
+        loan_views.desk_claim_returned,
+        name="desk_claim_returned",
+    ),
+    path("patrons/<int:patron_id>/holds/", loan_views.patron_hold, name="patron_hold"),
+    path("patrons/<int:patron_id>/refund/", loan_views.patron_refund, name="patron_refund"),
+    path("catalog/<int:record_id>/hold/", holds_views.record_hold, name="record_hold"),
+    path("holds/pull/", holds_views.holds_pull, name="holds_pull"),
+    path("holds/shelf/", holds_views.holds_shelf, name="holds_shelf"),
+    path("holds/shelf/expire/", holds_views.holds_expire, name="holds_expire"),
+    path("holds/<int:hold_id>/cancel/", holds_views.hold_cancel, name="hold_cancel"),
+    path("holds/<int:hold_id>/suspend/", holds_views.hold_suspend, name="hold_suspend"),
+]
+
+# Circulation policy and closed days (issue #4, "Policy").
+urlpatterns += [
+    path("policy/", policy_views.policy_matrix, name="policy"),
+    path("policy/new/", policy_views.policy_new, name="policy_new"),
+    path("policy/types/", policy_views.policy_types, name="policy_types"),
+    path("policy/<int:rule_id>/", policy_views.policy_edit, name="policy_edit"),
+    path("policy/<int:rule_id>/delete/", policy_views.policy_delete, name="policy_delete"),
+    path("sites/<str:code>/closed-days/", policy_views.site_closed_days, name="closed_days"),
+    path(
+        "sites/<str:code>/closed-days/remove/",
+        policy_views.site_closed_days_remove,
+        name="closed_days_remove",
+    ),
 ]

@@ -1,0 +1,96 @@
+"""Reading circulation for the desk: what a check-out by a patron would meet before any item is
+scanned, the patron whose card is scanned, a loan about to be marked lost and what that costs.
+
+Nothing here decides anew: standing blocks are the pure check-out rules
+(octavo.policy.rules.checkout_blocks) asked about an item that raises nothing itself, with
+the same policy and the same patron view the check-out service uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from octavo.accounts.rules import Action, may_ever
+from octavo.circulation.models import Loan
+from octavo.circulation.services import _patron_view
+from octavo.circulation.states import LoanStatus
+from octavo.district.models import Site
+from octavo.patrons.models import Patron
+from octavo.policy import rules
+from octavo.policy.rules import Block, ItemView
+from octavo.policy.selectors import calendar_for, rules_for
+from octavo.shared.actor import Actor
+from octavo.shared.errors import NotFound, PermissionDenied
+
+# An item that raises no block of its own: on the shelf, lendable, wanted by nobody else. The
+# blocks a check-out meets with it are the patron's alone.
+NEUTRAL_ITEM = ItemView(status="available", circulates=True, on_hold_for_someone_else=False)
+
+
+def standing_blocks(*, patron_id: int, site_id: int, at: datetime) -> list[Block]:
+    """The blocks any check-out by this patron at this site would meet now, whatever the item:
+    card blocked or expired, owing over the limit, too many overdues, at the item limit of the
+    policy row for any material type (the wildcard)."""
+    patron = Patron.objects.filter(pk=patron_id).first()
+    if patron is None:
+        raise NotFound(f"no patron {patron_id}", field="patron")
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        raise NotFound(f"no site {site_id}", field="site")
+    resolved = rules_for(
+        site_id=site.id, patron_type_id=patron.patron_type_id, material_type_id=None
+    )
+    view = _patron_view(patron, at=at, material_type_id=resolved.material_type_id)
+    today = calendar_for(site).local_date(at)
+    return rules.checkout_blocks(view, NEUTRAL_ITEM, resolved.rules, today=today)
+
+
+def patron_for_desk(*, actor: Actor, barcode: str) -> Patron | None:
+    """The patron whose card this is, from any home site: a visiting patron may borrow at any
+    site's desk (check_out allows it). The exact card barcode only; finding patrons by name
+    stays limited to the actor's sites (patrons.selectors.find_patrons)."""
+    if not may_ever(actor, Action.CIRCULATE):
+        raise PermissionDenied(f"role {actor.role.value} may not {Action.CIRCULATE.value}")
+    code = barcode.strip()
+    if not code:
+        return None
+    return Patron.objects.select_related("patron_type", "home_site").filter(barcode=code).first()
+
+
+def open_loan_of(*, actor: Actor, item_barcode: str) -> Loan | None:
+    """The open loan of the item with this barcode (its item, title and patron), for a desk
+    about to act on it."""
+    if not may_ever(actor, Action.CIRCULATE):
+        raise PermissionDenied(f"role {actor.role.value} may not {Action.CIRCULATE.value}")
+    return (
+        Loan.objects.select_related("item", "item__record", "patron", "site")
+        .filter(item__barcode=item_barcode.strip(), status=LoanStatus.OPEN.value)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LostCost:
+    """What marking a loan lost charges (circulation.services.mark_lost)."""
+
+    price: Decimal  # the item's replacement cost
+    processing_fee: Decimal  # the policy's, for the loan's site, patron type, material type
+
+    @property
+    def total(self) -> Decimal:
+        return self.price + self.processing_fee
+
+
+def lost_cost(loan: Loan) -> LostCost:
+    """The charges mark_lost would make for this loan, by the same policy row it reads."""
+    resolved = rules_for(
+        site_id=loan.site_id,
+        patron_type_id=loan.patron_type_id,
+        material_type_id=loan.item.material_type_id,
+    )
+    return LostCost(
+        price=Decimal(loan.item.price or 0).quantize(Decimal("0.01")),
+        processing_fee=Decimal(resolved.rules.processing_fee).quantize(Decimal("0.01")),
+    )
