@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,3 +33,10 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[rank - 1]
+
+
+def load_average() -> str:
+    """The machine's load when measured, for a figure's detail: other work on a shared machine
+    moves the figures, and this says how much there was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f}/{five:.1f}/{fifteen:.1f} (1/5/15 min) on {os.cpu_count()} cores"
