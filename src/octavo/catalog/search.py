@@ -295,36 +295,296 @@ class _Sqlite:
 
 
 class _Postgresql:
-    """tsvector + GIN. A word being typed is a prefix lexeme (`dinosa:*`); no word list."""
+    """tsvector + GIN, searched newest first in bounded steps (_pg_newest). A word being typed
+    is a prefix lexeme (`dinosa:*`); no word list."""
 
     record_column = "s.record_id"
 
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
+        # What `matches` found last: the query, its held condition and parameters, the ids,
+        # and the id from which they are every match there is. `scores` ranks them, and a
+        # narrower query over that range is looked for among them (_pg_narrows).
+        self.found: tuple[Query, str, list[Any], list[int], int] | None = None
+        # Facet columns read so far, by id: the title tiers re-read records already found.
+        self.rows: dict[int, _Row] = {}
 
     def matches(
         self, query: Query, forms: Forms, held: str, params: list[Any], *, since: int = 0
     ) -> list[_Row]:
-        self.cursor.execute(
-            f"SELECT s.record_id, {_FACET_COLUMNS}, length(r.title) "  # noqa: S608 - constants
-            f"FROM catalog_search s JOIN {Record._meta.db_table} r ON r.id = s.record_id "
-            f"WHERE s.document @@ to_tsquery('simple', %s) AND s.record_id >= %s{held} "
-            "ORDER BY s.record_id DESC LIMIT %s",
-            [pg_tsquery(query), since, *params, CANDIDATES],
-        )
-        return self.cursor.fetchall()  # type: ignore[no-any-return]
+        """The newest CANDIDATES records matching (with an id of at least `since`), with their
+        facet columns and title length."""
+        found = self.found
+        if (
+            found is not None
+            and found[1:3] == (held, params)
+            and since >= found[4]
+            and _pg_narrows(query, found[0])
+        ):
+            ids = _pg_among(self.cursor, query, [i for i in found[3] if i >= since])
+        else:
+            ids = _pg_newest(self.cursor, query, held, params, since=since)
+        complete_from = ids[-1] if len(ids) >= CANDIDATES else since
+        self.found = (query, held, params, ids, complete_from)
+        return _pg_rows(self.cursor, ids, self.rows)
 
     def forms(self, query: Query) -> Forms:
         return {}
 
     def scores(self, query: Query, forms: Forms) -> dict[int, float]:
-        # Normalization 1 divides by 1 + log(length), as bm25 prefers shorter records.
-        self.cursor.execute(
-            "SELECT record_id, ts_rank(document, q, 1) FROM catalog_search, "
-            "to_tsquery('simple', %s) AS q WHERE document @@ q",
-            [pg_tsquery(query)],
+        """ts_rank of the records `matches` just found for this query (`ranked` scores the
+        step it searched last); of its newest CANDIDATES matches for any other query."""
+        if self.found is not None and self.found[0] == query:
+            ids = self.found[3]
+        else:
+            ids = _pg_newest(self.cursor, query, "", [], since=0)
+        return _pg_scores(self.cursor, query, ids)
+
+
+# Records read newest first, each matched against the query, before the index is asked (about
+# 3 ms at 10M records): a query matching one record in four is done then; for any other the
+# probe measures how common the query and each of its terms are among recent records.
+_PG_PROBE = 8192
+# Migration 0004 indexes catalog_search_key(document, record_id): the document and the
+# record's eras, lexemes naming the block of ids it is in at each of these sizes (2^14 =
+# 16,384 ids to 2^24 = 16,777,216): '#18.38' is ids 38 * 2^18 to 39 * 2^18 - 1. Asking for
+# the query and a few eras OR'ed asks the index for the matches among those ids only.
+_PG_ERA_BITS = (14, 16, 18, 20, 22, 24)
+# Eras OR'ed at most: GIN weighs every one listed for each record it considers. 25 eras of
+# 2^16 cost `little history` 0.22 microseconds a record at 10M records, 3 about 0.1.
+_PG_ERAS_MAX = 3
+# Costs in microseconds, measured at 10M records, warm (bench/bench_search_pg.py): reading a
+# record newest first and matching it; the index passing over one entry of the list it
+# steps through (the rarest word's, or the eras'); fetching one match the index handed over;
+# collecting one record of a word being typed (GIN gathers every record of `world:*`, 540,000
+# at 10M records, before it intersects them with anything). A fetch took 1.6 on a quiet
+# machine and up to 11 on a busy one (records scattered over 2.5 GB); 3 leans towards eras.
+_PG_READ_US = 0.35
+_PG_PASS_US = 0.1
+_PG_FETCH_US = 3.0
+_PG_TYPED_US = 0.7
+
+
+def _pg_rows(cursor: Any, ids: list[int], known: dict[int, _Row]) -> list[_Row]:
+    """The records' facet columns and title length, in the order of `ids`; those not in
+    `known` are read and added to it."""
+    missing = [i for i in ids if i not in known]
+    if missing:
+        cursor.execute(
+            f"SELECT r.id, {_FACET_COLUMNS}, length(r.title) "  # noqa: S608 - constants
+            f"FROM {Record._meta.db_table} r WHERE r.id = ANY(%s)",
+            [missing],
         )
-        return dict(self.cursor.fetchall())
+        known.update((row[0], row) for row in cursor.fetchall())
+    return [known[i] for i in ids if i in known]
+
+
+def _pg_narrows(narrow: Query, broad: Query) -> bool:
+    """Whether every record matching `narrow` matches `broad`: the same terms, each in the
+    same field or, where `broad` has none, in one (the title tiers of _broad)."""
+    return len(narrow.terms) == len(broad.terms) and all(
+        n.words == b.words and n.prefix == b.prefix and b.field in (n.field, Field.ANY)
+        for n, b in zip(narrow.terms, broad.terms, strict=True)
+    )
+
+
+def _pg_among(cursor: Any, query: Query, ids: list[int]) -> list[int]:
+    """Those of `ids` that match the query, newest first: one record each, by its key."""
+    cursor.execute(
+        "SELECT record_id FROM catalog_search WHERE record_id = ANY(%s) "
+        "AND document @@ to_tsquery('simple', %s) ORDER BY record_id DESC",
+        [ids, pg_tsquery(query)],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _pg_newest(cursor: Any, query: Query, held: str, params: list[Any], *, since: int) -> list[int]:
+    """The ids of the newest CANDIDATES records matching, newest first, in bounded steps.
+
+    GIN finds matches in no useful order: ordering them costs a fetch per match, 400,000 for
+    a common word at 10M records. Reading records newest first and matching each costs a read
+    per record instead: 2 million for a word in one record of 1,000. Which one a query is
+    cannot be told from its words (PostgreSQL's planner multiplies their frequencies, but
+    "fairy tales" is as common as its rarer word), so it is measured: the probe reads the
+    newest _PG_PROBE records. That is enough for a common word; for any other query it gives
+    the rate at which recent records match, and from it the window of older records that
+    should hold the matches still wanted. Each step takes the cheapest way to search its
+    window (_pg_step); a step that finds too few lowers the rate, and the next window reaches
+    further back.
+    """
+    probe = _pg_probe(cursor, query, held, params, since=since)
+    found: list[int] = probe["kept"][:CANDIDATES]
+    if len(found) >= CANDIDATES or probe["read"] < _PG_PROBE:
+        return found  # enough, or nothing older to read
+    read, hi = probe["read"], probe["oldest"]  # the steps read ids below hi
+    while len(found) < CANDIDATES and hi > since:
+        wanted = CANDIDATES - len(found)
+        rate = len(found) / read
+        # Records that should hold what is still wanted, and a quarter more for chance.
+        lo = max(since, hi - int(wanted * 1.25 / rate)) if rate else since
+        sql, step_params, covered = _pg_step(query, probe, lo, hi, since)
+        cursor.execute(
+            f"{sql}{held} ORDER BY s.record_id DESC LIMIT %s", [*step_params, *params, wanted]
+        )
+        found += [row[0] for row in cursor.fetchall()]
+        read += hi - covered
+        hi = covered
+    return found
+
+
+def _pg_probe(
+    cursor: Any, query: Query, held: str, params: list[Any], *, since: int
+) -> dict[str, Any]:
+    """Read the newest _PG_PROBE records (ids of at least `since`) and match each.
+
+    Returns the ids kept (matching, and held when asked), newest first; how many records were
+    read, the oldest id read and the newest; and the shares of them the index would hand over
+    (_pg_words) for the query, for each of its terms (by position) and, when a word is being
+    typed, for the other terms ("others")."""
+    searched = {"query": query}
+    if len(query.terms) > 1:
+        searched.update({str(n): Query((term,)) for n, term in enumerate(query.terms)})
+        others = Query(tuple(t for t in query.terms if not _expands(t)))
+        if 0 < len(others.terms) < len(query.terms):
+            searched["others"] = others
+    counts = "".join(
+        ", count(*) FILTER (WHERE p.document @@ to_tsquery('simple', %s))" for _ in searched
+    )
+    # The records kept are chosen in a WHERE clause of their own: there the `held` condition
+    # is a join, one index lookup per match; in the select list PostgreSQL would hash every
+    # item on the shelf at the site (3.6 million at 10M records) to test the 8,192 records.
+    cursor.execute(
+        "WITH p AS MATERIALIZED (SELECT s.record_id, s.document FROM catalog_search s "  # noqa: S608 - constants
+        "WHERE s.record_id >= %s ORDER BY s.record_id DESC LIMIT %s) "
+        f"SELECT count(*), min(p.record_id), max(p.record_id){counts}, "
+        "(SELECT array_agg(s.record_id ORDER BY s.record_id DESC) FROM p AS s "
+        f"WHERE s.document @@ to_tsquery('simple', %s){held}) FROM p",
+        [
+            since,
+            _PG_PROBE,
+            *(_pg_words(q) for q in searched.values()),
+            pg_tsquery(query),
+            *params,
+        ],
+    )
+    read, oldest, newest, *counts, kept = cursor.fetchone()
+    return {
+        "read": read,
+        "oldest": oldest or since,
+        "newest": newest or since,
+        "kept": list(kept or []),
+        "shares": {
+            name: n / read if read else 0.0 for name, n in zip(searched, counts, strict=True)
+        },
+    }
+
+
+def _pg_step(
+    query: Query, probe: dict[str, Any], lo: int, hi: int, since: int
+) -> tuple[str, list[Any], int]:
+    """The cheapest way to find the matches among ids lo to hi - 1, by the probe's shares: the
+    SQL up to its WHERE conditions (a `held` condition, the order and the limit follow), its
+    parameters, and the lowest id it covers (eras asked for may reach below lo).
+
+    The ways, each costed in microseconds: read the window record by record; or ask the index
+    for the query's words, or (when a word is being typed) for the other words only, in the
+    whole catalog or among the window's eras, and match each record it hands over. GIN steps
+    through the shortest list among the words' (collecting a typed word's whole list first)
+    and the eras'. Asked for eras, it hands over the window's matches only, not the catalog's;
+    that costs little when the eras' list is the shortest, and otherwise one more list to
+    step through, per era, for each record of the shortest.
+
+    The index is asked for the words without fields or phrases (a phrase's words each):
+    those GIN cannot tell from its entries, and it would recompute the search key of every
+    record it hands over to check them; they are checked on the record's document instead.
+    """
+    bits, eras = _pg_eras(lo, hi)
+    covered = max(since, eras[0] << bits) if eras else since
+    catalog = probe["newest"]  # about how many records there are
+    shares = probe["shares"]
+    # Each term's share, by position; one-term queries have only the query's.
+    term_shares = [shares.get(str(n), shares["query"]) for n in range(len(query.terms))]
+    costs: dict[tuple[str, bool], float] = {("read", False): (hi - lo) * _PG_READ_US}
+    for name in ("query", "others"):
+        if name not in shares:
+            continue
+        terms = [n for n, t in enumerate(query.terms) if name == "query" or not _expands(t)]
+        collect = sum(
+            term_shares[n] * catalog * _PG_TYPED_US for n in terms if _expands(query.terms[n])
+        )
+        listed = [term_shares[n] * catalog for n in terms if not _expands(query.terms[n])]
+        shortest = min(listed) if listed else shares[name] * catalog
+        costs[name, False] = (
+            collect + shortest * _PG_PASS_US + shares[name] * catalog * _PG_FETCH_US
+        )
+        if eras:
+            # The eras' lists are stepped through when shorter; else they are one more list
+            # each to step through for every record of the shortest one.
+            passed = min(hi - covered, shortest * (1 + len(eras)))
+            costs[name, True] = (
+                collect + passed * _PG_PASS_US + shares[name] * (hi - covered) * _PG_FETCH_US
+            )
+    way, by_era = min(costs, key=costs.__getitem__)
+    precise = pg_tsquery(query)
+    if way == "read" or hi - lo <= _PG_PROBE:
+        return (
+            "SELECT s.record_id FROM catalog_search s WHERE s.record_id >= %s "
+            "AND s.record_id < %s AND s.document @@ to_tsquery('simple', %s)",
+            [lo, hi, precise],
+            lo,
+        )
+    searched = query if way == "query" else Query(tuple(t for t in query.terms if not _expands(t)))
+    words = _pg_words(searched)
+    if by_era:
+        condition = "(to_tsquery('simple', %s) && %s::tsquery)"
+        params: list[Any] = [words, " | ".join(f"'#{bits}.{era}'" for era in eras)]
+    else:
+        condition, params, covered = "to_tsquery('simple', %s)", [words], since
+    # The ids' bounds are written so that no index can take them (`+ 0`): the planner would
+    # otherwise AND the search key's matches with the primary key's, 800,000 ids for a window
+    # of that many, or read the window through the primary key computing every record's key.
+    sql = (
+        "SELECT s.record_id FROM catalog_search s WHERE catalog_search_key(s.document, "  # noqa: S608 - constants
+        f"s.record_id) @@ {condition} AND s.record_id + 0 >= %s AND s.record_id + 0 < %s"
+    )
+    params += [since, hi]
+    if words != precise:
+        sql += " AND s.document @@ to_tsquery('simple', %s)"
+        params.append(precise)
+    return sql, params, covered
+
+
+def _pg_words(query: Query) -> str:
+    """The tsquery of the query's words alone: no fields, a phrase as its words."""
+    return " & ".join(
+        "("
+        + " & ".join(
+            f"{word}:*" if _expands(term) and n == len(term.words) - 1 else word
+            for n, word in enumerate(term.words)
+        )
+        + ")"
+        for term in query.terms
+    )
+
+
+def _pg_eras(lo: int, hi: int) -> tuple[int, list[int]]:
+    """The eras of the smallest size that cover ids lo to hi - 1 with at most _PG_ERAS_MAX of
+    them, as (size in bits, era numbers); no eras when the window is wider than that."""
+    for bits in _PG_ERA_BITS:
+        first, last = lo >> bits, (hi - 1) >> bits
+        if last - first < _PG_ERAS_MAX:
+            return bits, list(range(first, last + 1))
+    return 0, []
+
+
+def _pg_scores(cursor: Any, query: Query, record_ids: list[int]) -> dict[int, float]:
+    # Normalization 1 divides by 1 + log(length), as bm25 prefers shorter records.
+    cursor.execute(
+        "SELECT record_id, ts_rank(document, to_tsquery('simple', %s), 1) "
+        "FROM catalog_search WHERE record_id = ANY(%s)",
+        [pg_tsquery(query), record_ids],
+    )
+    return dict(cursor.fetchall())
 
 
 def _held(site: str, available: bool, record_column: str) -> tuple[str, list[Any]]:
