@@ -368,6 +368,7 @@ def run() -> list[Figure]:
     full = measured["full"]
     assert isinstance(retrieval, list) and isinstance(full, list)
     slow_text, slow_ms = measured["retrieval_slowest"]
+    _say(f"slowest query: {slow_text!r}, {slow_ms:.0f} ms")
     settings = ", ".join(f"{name}={SERVER_SETTINGS[name]}" for name in SETTINGS_SHOWN)
     data = (
         f"{RECORDS:,} synthetic records (Zipf-like words; {built.items:,} items at 3 sites; "

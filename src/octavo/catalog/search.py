@@ -350,9 +350,10 @@ _PG_PROBE = 8192
 # 16,384 ids to 2^24 = 16,777,216): '#18.38' is ids 38 * 2^18 to 39 * 2^18 - 1. Asking for
 # the query and a few eras OR'ed asks the index for the matches among those ids only.
 _PG_ERA_BITS = (14, 16, 18, 20, 22, 24)
-# Eras OR'ed at most: GIN weighs every one listed for each record it considers. 25 eras of
-# 2^16 cost `little history` 0.22 microseconds a record at 10M records, 3 about 0.1.
-_PG_ERAS_MAX = 3
+# Eras OR'ed at most: GIN weighs every one listed for each record it considers. At 10M
+# records `su:science history` took 64 ms among 4 eras of 2^18 ids, 190 among 6 of them and
+# 182 among the 2 eras of 2^20 that cover the same window as 4 of 2^18.
+_PG_ERAS_MAX = 4
 # Costs in microseconds, measured at 10M records, warm (bench/bench_search_pg.py): reading a
 # record newest first and matching it; the index passing over one entry of the list it
 # steps through (the rarest word's, or the eras'); fetching one match the index handed over;
