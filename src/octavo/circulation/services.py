@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from octavo.accounts.rules import Action, decide, may_ever
 from octavo.audit.services import record as audit
@@ -97,11 +96,12 @@ def _may_circulate(actor: Actor) -> None:
         raise PermissionDenied(f"role {actor.role.value} may not {Action.CIRCULATE.value}")
 
 
-def _patron_by_barcode(barcode: str, *, field: str = "patron_barcode") -> Patron:
+def _patron_id_by_barcode(barcode: str, *, field: str = "patron_barcode") -> int:
+    """The patron's id only: the row itself is read once, locked, inside the transaction."""
     code = barcode.strip()
-    patron = Patron.objects.select_related("patron_type").filter(barcode=code).first()
-    if patron is not None:
-        return patron
+    found = Patron.objects.filter(barcode=code).values_list("pk", flat=True).first()
+    if found is not None:
+        return int(found)
     if code and Item.objects.filter(barcode=code).exists():
         raise InvalidInput(f"{code} is an item's barcode, not a patron's card", field=field)
     raise NotFound(f"no patron with barcode {code!r}", field=field)
@@ -254,11 +254,11 @@ def check_out(
     type; refused (Refused, with every block) unless each block is overridden by a role that
     may."""
     _may_circulate(actor)
-    patron = _patron_by_barcode(patron_barcode)
+    patron_id = _patron_id_by_barcode(patron_barcode)
     barcode = _item_barcode(item_barcode)
     try:
         with transaction.atomic():
-            return _check_out(actor, patron.pk, barcode, at, site_code, overrides, override_note)
+            return _check_out(actor, patron_id, barcode, at, site_code, overrides, override_note)
     except IntegrityError as error:
         # Two check-outs of one item passed the row lock (it cannot happen on either
         # database, but the index is the last word): the second one is refused.
@@ -433,12 +433,6 @@ def _route(item: Item, site: Site, at: datetime) -> tuple[str, Site | None, Hold
     return "shelf", None, None
 
 
-def send_on(*, item: Item, site: Site, at: datetime) -> tuple[str, Site | None, Hold | None]:
-    """An item freed from a hold (cancelled, expired) at `site`: to the next hold, or home.
-    Call inside a transaction."""
-    return _route(item, site, at)
-
-
 def cancel_hold(
     *, actor: Actor, hold_id: int, at: datetime, patron_id: int | None = None
 ) -> tuple[Hold, str]:
@@ -540,9 +534,9 @@ def renew_all(
 ) -> list[RenewAllLine]:
     """Renew each of the patron's loans that may be renewed; say why for the others."""
     _may_circulate(actor)
-    patron = _patron_by_barcode(patron_barcode)
+    patron_id = _patron_id_by_barcode(patron_barcode)
     barcodes = list(
-        Loan.objects.filter(patron=patron, status=LoanStatus.OPEN.value)
+        Loan.objects.filter(patron_id=patron_id, status=LoanStatus.OPEN.value)
         .order_by("due_at", "item__barcode")
         .values_list("item__barcode", flat=True)
     )
@@ -652,8 +646,3 @@ def open_loans(patron: Patron) -> list[Loan]:
         .select_related("item", "item__record")
         .order_by("due_at", "item__barcode")
     )
-
-
-def overdue(*, at: datetime) -> Q:
-    """The filter for loans overdue at `at` (reports, notices)."""
-    return Q(status=LoanStatus.OPEN.value, due_at__lt=at)
