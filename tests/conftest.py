@@ -117,7 +117,26 @@ def _append_only_back(django_db_blocker):
         append_only_triggers(install=True)
 
 
+_SEEDS = (
+    "octavo.patrons.migrations.0002_default_patron_types",
+    "octavo.holdings.migrations.0004_default_material_types",
+    "octavo.policy.migrations.0002_default_rule",
+)
+
+
+def seed_defaults() -> None:
+    """The rows a fresh database starts with (patron types, material types, the default policy
+    row), put back after an earlier committing test's flush emptied every table."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in _SEEDS:
+        importlib.import_module(name).forwards(apps, None)
+
+
 @pytest.fixture
 def flushable_append_only(_append_only_back, transactional_db):
+    seed_defaults()
     yield
     append_only_triggers(install=False)

@@ -43,7 +43,7 @@ def standing_blocks(*, patron_id: int, site_id: int, at: datetime) -> list[Block
         site_id=site.id, patron_type_id=patron.patron_type_id, material_type_id=None
     )
     view = _patron_view(patron, at=at, material_type_id=resolved.material_type_id)
-    today = calendar_for(site).local_date(at)
+    today = calendar_for(site.id).local_date(at)
     return rules.checkout_blocks(view, NEUTRAL_ITEM, resolved.rules, today=today)
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 
 from octavo.accounts.rules import Action, decide, may_ever
 from octavo.audit.services import record as audit
@@ -32,6 +33,7 @@ from octavo.circulation.states import (
     advance_loan,
 )
 from octavo.district.models import Site
+from octavo.district.selectors import site_by_id
 from octavo.fines import services as fines
 from octavo.fines.selectors import balance
 from octavo.fines.states import ChargeType
@@ -97,31 +99,43 @@ def _may_circulate(actor: Actor) -> None:
 
 
 def _patron_id_by_barcode(barcode: str, *, field: str = "patron_barcode") -> int:
-    """The patron's id only: the row itself is read once, locked, inside the transaction."""
+    """The patron's id only, for an action that locks the row later (renew all)."""
     code = barcode.strip()
-    found = Patron.objects.filter(barcode=code).values_list("pk", flat=True).first()
-    if found is not None:
-        return int(found)
+    found = Patron.objects.filter(barcode=code).order_by().values_list("pk", flat=True).first()
+    if found is None:
+        raise _no_patron(code, field=field)
+    return int(found)
+
+
+def _no_patron(code: str, *, field: str = "patron_barcode") -> InvalidInput | NotFound:
     if code and Item.objects.filter(barcode=code).exists():
-        raise InvalidInput(f"{code} is an item's barcode, not a patron's card", field=field)
-    raise NotFound(f"no patron with barcode {code!r}", field=field)
+        return InvalidInput(f"{code} is an item's barcode, not a patron's card", field=field)
+    return NotFound(f"no patron with barcode {code!r}", field=field)
 
 
-def _item_barcode(barcode: str, *, field: str = "item_barcode") -> str:
-    code = barcode.strip()
-    if not Item.objects.filter(barcode=code).exists():
-        if code and Patron.objects.filter(barcode=code).exists():
-            raise InvalidInput(f"{code} is a patron's card, not an item's barcode", field=field)
-        raise NotFound(f"no item with barcode {code!r}", field=field)
-    return code
+def _no_item(code: str, *, field: str = "item_barcode") -> InvalidInput | NotFound:
+    if code and Patron.objects.filter(barcode=code).exists():
+        return InvalidInput(f"{code} is a patron's card, not an item's barcode", field=field)
+    return NotFound(f"no item with barcode {code!r}", field=field)
+
+
+def _find_locked_item(code: str) -> Item | None:
+    return (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("material_type")
+        .filter(barcode=code)
+        .order_by()
+        .first()
+    )
 
 
 def _locked_item(barcode: str) -> Item:
-    item = (
-        Item.objects.select_for_update(of=("self",))
-        .select_related("site", "material_type")
-        .get(barcode=barcode)
-    )
+    """The scanned item, its row locked, inside the action's transaction: an unknown barcode
+    is refused there, before anything is written."""
+    code = barcode.strip()
+    item = _find_locked_item(code)
+    if item is None:
+        raise _no_item(code)
     return item
 
 
@@ -141,9 +155,9 @@ def _desk_site(actor: Actor, site_code: str | None, item: Item) -> Site:
         if site is None:
             raise NotFound(f"no site with code {site_code!r}", field="site")
     elif len(actor.site_ids) == 1:
-        site = Site.objects.get(pk=next(iter(actor.site_ids)))
+        site = site_by_id(next(iter(actor.site_ids)))
     else:
-        site = item.site
+        site = site_by_id(item.site_id)
     decision = decide(actor, Action.CIRCULATE, site_id=site.id)
     if not decision:
         raise PermissionDenied(decision.reason, field="site")
@@ -151,7 +165,11 @@ def _desk_site(actor: Actor, site_code: str | None, item: Item) -> Site:
 
 
 def _open_loan(item: Item) -> Loan | None:
-    return Loan.objects.filter(item=item, status=LoanStatus.OPEN.value).first()
+    """The item's open loan. An item on the shelf has none (its status says so, and the
+    partial unique index on open loans would refuse a second one), so it is not looked for."""
+    if item.status == ItemStatus.AVAILABLE.value:
+        return None
+    return Loan.objects.filter(item=item, status=LoanStatus.OPEN.value).order_by().first()
 
 
 def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site, Loan, Patron]:
@@ -166,16 +184,17 @@ def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site
 
 
 def _patron_view(patron: Patron, *, at: datetime, material_type_id: int | None) -> PatronView:
-    open_loans = Loan.objects.filter(patron=patron, status=LoanStatus.OPEN.value)
-    counted = open_loans
-    if material_type_id is not None:
-        counted = open_loans.filter(item__material_type_id=material_type_id)
+    counted = Q() if material_type_id is None else Q(item__material_type_id=material_type_id)
+    counts = Loan.objects.filter(patron=patron, status=LoanStatus.OPEN.value).aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=at)),
+        counted=Count("pk", filter=counted),
+    )
     return PatronView(
         status=patron.status,
         card_expires=patron.card_expires,
         balance=balance(patron.pk),
-        overdue_count=open_loans.filter(due_at__lt=at).count(),
-        loans_counted=counted.count(),
+        overdue_count=counts["overdue"],
+        loans_counted=counts["counted"],
     )
 
 
@@ -254,11 +273,11 @@ def check_out(
     type; refused (Refused, with every block) unless each block is overridden by a role that
     may."""
     _may_circulate(actor)
-    patron_id = _patron_id_by_barcode(patron_barcode)
-    barcode = _item_barcode(item_barcode)
     try:
         with transaction.atomic():
-            return _check_out(actor, patron_id, barcode, at, site_code, overrides, override_note)
+            return _check_out(
+                actor, patron_barcode, item_barcode, at, site_code, overrides, override_note
+            )
     except IntegrityError as error:
         # Two check-outs of one item passed the row lock (it cannot happen on either
         # database, but the index is the last word): the second one is refused.
@@ -267,16 +286,28 @@ def check_out(
 
 def _check_out(
     actor: Actor,
-    patron_id: int,
-    barcode: str,
+    patron_barcode: str,
+    item_barcode: str,
     at: datetime,
     site_code: str | None,
     overrides: Collection[str],
     override_note: str,
 ) -> CheckoutResult:
-    item = _locked_item(barcode)
+    # The item's row is locked first, then the patron's (every action locks in this order).
+    item_code, patron_code = item_barcode.strip(), patron_barcode.strip()
+    item = _find_locked_item(item_code)
+    patron = (
+        Patron.objects.select_for_update(of=("self",))
+        .select_related("patron_type")
+        .filter(barcode=patron_code)
+        .order_by()
+        .first()
+    )
+    if patron is None:
+        raise _no_patron(patron_code)
+    if item is None:
+        raise _no_item(item_code)
     site = _desk_site(actor, site_code, item)
-    patron = _locked_patron(patron_id)
     current = _open_loan(item)
     if current is not None:
         if current.patron_id == patron.pk and at - current.checked_out_at <= DOUBLE_SCAN:
@@ -291,8 +322,8 @@ def _check_out(
         material_type_id=item.material_type_id,
     )
     view = _patron_view(patron, at=at, material_type_id=resolved.material_type_id)
-    calendar = calendar_for(site)
-    trapped = holds.trapped_hold(item)
+    calendar = calendar_for(site.id)
+    trapped = _trapped_hold(item)
     blocks = rules.checkout_blocks(
         view, _item_view(item, trapped, patron), resolved.rules, today=calendar.local_date(at)
     )
@@ -315,12 +346,20 @@ def _check_out(
     if trapped is not None and trapped.patron_id != patron.pk:
         holds.release(trapped)  # overridden: the other patron waits for the next copy
     holds.fulfil(patron, item, at=at)
-    _close_transit(item, at)
+    if item.status == ItemStatus.IN_TRANSIT.value:
+        _close_transit(item, at)
     item.status = advance_item(ItemStatus(item.status), ItemEvent.CHECK_OUT).value
     item.updated_at = at
     item.save(update_fields=["status", "updated_at"])
     _event(EventKind.CHECK_OUT, item=item, site=site, patron=patron, at=at)
     return CheckoutResult(loan, due, overridden=overridden)
+
+
+def _trapped_hold(item: Item) -> Hold | None:
+    """The hold the item is trapped for: only an item in transit or on the hold shelf can be."""
+    if item.status not in (ItemStatus.IN_TRANSIT.value, ItemStatus.ON_HOLD_SHELF.value):
+        return None
+    return holds.trapped_hold(item)
 
 
 # --- check in -----------------------------------------------------------------------------
@@ -333,9 +372,8 @@ def check_in(
     policy says), clear the patron link unless they keep a reading history, and say where the
     item goes: its shelf, or in transit to its own site."""
     _may_circulate(actor)
-    barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item = _locked_item(barcode)
+        item = _locked_item(item_barcode)
         site = _desk_site(actor, site_code, item)
         loan = _open_loan(item)
         patron = None
@@ -372,7 +410,7 @@ def _end_loan(
             material_type_id=item.material_type_id,
         )
         late, fine = rules.overdue_fine(
-            due=loan.due_at, returned=at, rules=resolved.rules, calendar=calendar_for(loan.site)
+            due=loan.due_at, returned=at, rules=resolved.rules, calendar=calendar_for(loan.site_id)
         )
         if fine > 0:
             fines.charge(
@@ -401,7 +439,8 @@ def _close_transit(item: Item, at: datetime) -> None:
 
 
 def _send(item: Item, event: ItemEvent, *, here: Site, to: Site, at: datetime) -> None:
-    _close_transit(item, at)
+    if item.status == ItemStatus.IN_TRANSIT.value:
+        _close_transit(item, at)
     item.status = advance_item(ItemStatus(item.status), event).value
     if event is ItemEvent.CHECK_IN_ELSEWHERE:
         Transit.objects.create(item=item, from_site=here, to_site=to, sent_at=at)
@@ -412,7 +451,7 @@ def _send(item: Item, event: ItemEvent, *, here: Site, to: Site, at: datetime) -
 def _route(item: Item, site: Site, at: datetime) -> tuple[str, Site | None, Hold | None]:
     """Where an item checked in at `site` goes: to the hold it is trapped for, else to the
     next hold in its title's queue, else home. Returns (destination, to_site, hold)."""
-    hold = holds.trapped_hold(item)
+    hold = _trapped_hold(item)
     if hold is None:
         hold = holds.next_hold_for(item, at=at)
         if hold is not None:
@@ -426,8 +465,9 @@ def _route(item: Item, site: Site, at: datetime) -> tuple[str, Site | None, Hold
         _send(item, ItemEvent.CHECK_IN_ELSEWHERE, here=site, to=hold.pickup_site, at=at)
         return "transit", hold.pickup_site, hold
     if item.site_id != site.id:
-        _send(item, ItemEvent.CHECK_IN_ELSEWHERE, here=site, to=item.site, at=at)
-        return "transit", item.site, None
+        home = site_by_id(item.site_id)
+        _send(item, ItemEvent.CHECK_IN_ELSEWHERE, here=site, to=home, at=at)
+        return "transit", home, None
     event = ItemEvent.ARRIVE if item.status == ItemStatus.IN_TRANSIT.value else ItemEvent.CHECK_IN
     _send(item, event, here=site, to=site, at=at)
     return "shelf", None, None
@@ -471,9 +511,8 @@ def renew(
 ) -> RenewResult:
     """Extend an open loan by the policy's loan period from now (never shortening it)."""
     _may_circulate(actor)
-    barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item, site, loan, patron = _lent(actor, barcode, site_code)
+        item, site, loan, patron = _lent(actor, item_barcode, site_code)
         return _renew(actor, loan, item, patron, site, at, overrides, override_note)
 
 
@@ -492,7 +531,7 @@ def _renew(
         patron_type_id=loan.patron_type_id,
         material_type_id=item.material_type_id,
     )
-    calendar = calendar_for(loan.site)
+    calendar = calendar_for(loan.site_id)
     view = _patron_view(patron, at=at, material_type_id=resolved.material_type_id)
     blocks = rules.renewal_blocks(
         view,
@@ -567,9 +606,8 @@ def mark_lost(
     the item, so that a refund can follow if it turns up (check_in). It charges money, so it
     needs the right to manage fines at the desk's site (a student helper cannot)."""
     _may_circulate(actor)
-    barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item, site, loan, patron = _lent(actor, barcode, site_code)
+        item, site, loan, patron = _lent(actor, item_barcode, site_code)
         decision = decide(actor, Action.FINES_MANAGE, site_id=site.id)
         if not decision:
             raise PermissionDenied(decision.reason, field="site")
@@ -609,9 +647,8 @@ def claim_returned(
     """The patron says they brought it back: the loan ends with no fine and the item is
     missing until it is found (checked in)."""
     _may_circulate(actor)
-    barcode = _item_barcode(item_barcode)
     with transaction.atomic():
-        item, site, loan, patron = _lent(actor, barcode, site_code)
+        item, site, loan, patron = _lent(actor, item_barcode, site_code)
         _end(loan, LoanEvent.CLAIM_RETURNED, patron, site, at)
         item.status = advance_item(ItemStatus(item.status), ItemEvent.CLAIM_RETURNED).value
         item.updated_at = at

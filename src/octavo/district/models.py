@@ -79,3 +79,15 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.day:%Y-%m-%d}"
+
+
+class ConfigVersion(models.Model):
+    """One row (id 1) whose token changes, by trigger, whenever sites, opening hours, closed
+    days or circulation policy rows change (octavo.shared.change_token): each process keeps
+    those rows in memory while the token stands (selectors.cached)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"configuration {self.token}"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from octavo.accounts.rules import Action, decide, may_ever
 from octavo.district.errors import UnknownSite
 from octavo.district.models import ClosedDay, Location, OpeningHours, Site
 from octavo.shared.actor import Actor
+from octavo.shared.change_token import SQL_READ
 from octavo.shared.errors import NotFound, PermissionDenied
+
+T = TypeVar("T")
 
 
 def visible_sites(*, actor: Actor) -> QuerySet[Site]:
@@ -56,3 +64,41 @@ def closed_days_at(*, actor: Actor, site: Site) -> QuerySet[ClosedDay]:
     if not decision:
         raise PermissionDenied(decision.reason, field="site")
     return ClosedDay.objects.filter(site=site).order_by("day")
+
+
+# --- what the desk reads on every scan, kept in memory while the configuration stands ------
+
+# (token, values): replaced whole when the token moves, so two threads never see a new token
+# with the old values.
+_held: tuple[int | None, dict[Hashable, Any]] = (None, {})
+
+
+def config_token() -> int | None:
+    """The configuration token (octavo.shared.change_token); None in an emptied database."""
+    with connection.cursor() as cursor:
+        cursor.execute(SQL_READ)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def cached(key: Hashable, build: Callable[[], T]) -> T:
+    """build(), kept in this process until the configuration token moves. `build` may read
+    sites, opening hours, closed days and policy rows only (the tables the token watches), and
+    what it returns is shared: never change it."""
+    global _held
+    token = config_token()
+    if token is None:
+        return build()
+    held, values = _held
+    if held != token:
+        values = {}
+        _held = (token, values)
+    if key not in values:
+        values[key] = build()
+    return values[key]  # type: ignore[no-any-return]
+
+
+def site_by_id(site_id: int) -> Site:
+    """A site by id, from memory while the configuration stands (the desk asks on every scan).
+    A copy: the caller may keep it on a loan or change it without touching the memory."""
+    return copy.copy(cached(("site", site_id), lambda: Site.objects.get(pk=site_id)))

@@ -95,7 +95,7 @@ def place_hold(
 
 
 def _hold_blocks(patron: Patron, record: Record, site: Site, at: datetime) -> list[Block]:
-    today = calendar_for(site).local_date(at)
+    today = calendar_for(site.id).local_date(at)
     blocks = []
     if patron.status == "blocked":
         blocks.append(Block(Reason.PATRON_BLOCKED, "the patron's card is blocked"))
@@ -160,7 +160,7 @@ def suspend_hold(
             _require(actor, hold.pickup_site_id)
         if hold.status != HoldStatus.WAITING.value:
             raise InvalidInput("only a waiting hold can be suspended", field="hold")
-        if until is not None and until <= calendar_for(hold.pickup_site).local_date(at):
+        if until is not None and until <= calendar_for(hold.pickup_site_id).local_date(at):
             raise InvalidInput("suspend until a day after today", field="until")
         hold.suspended_until = until
         hold.save(update_fields=["suspended_until"])
@@ -182,17 +182,15 @@ def _end(hold: Hold, event: HoldEvent, at: datetime) -> None:
 def next_hold_for(item: Item, *, at: datetime) -> Hold | None:
     """The hold this item should fill: copy-level holds on it first, then the title's queue,
     oldest first, passing over suspended holds and holds already trapped."""
-    today = at.date()
-    waiting = (
+    return (
         Hold.objects.select_for_update(of=("self",))
         .select_related("patron", "pickup_site")
         .filter(record_id=item.record_id, status=HoldStatus.WAITING.value)
-        .exclude(suspended_until__gt=today)
+        .exclude(suspended_until__gt=at.date())
+        .filter(Q(copy_level=False) | Q(item=item))
+        .order_by("-copy_level", "placed_at", "id")
+        .first()
     )
-    copy = waiting.filter(copy_level=True, item=item).order_by("placed_at", "id").first()
-    if copy is not None:
-        return copy
-    return waiting.filter(copy_level=False).order_by("placed_at", "id").first()
 
 
 def trap(hold: Hold, item: Item, *, here: Site, at: datetime) -> None:
@@ -210,7 +208,7 @@ def trap(hold: Hold, item: Item, *, here: Site, at: datetime) -> None:
 def make_ready(hold: Hold, *, at: datetime, event: HoldEvent = HoldEvent.ARRIVE) -> None:
     """On the pickup site's hold shelf: it waits there the policy's days, to closing time."""
     site = hold.pickup_site
-    calendar = calendar_for(site)
+    calendar = calendar_for(site.id)
     days = rules_for(
         site_id=site.id,
         patron_type_id=hold.patron.patron_type_id if hold.patron else 0,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from octavo.accounts.rules import Action, may_ever
 from octavo.district.models import ClosedDay, OpeningHours, Site
+from octavo.district.selectors import cached
 from octavo.holdings.models import MaterialType
 from octavo.patrons.models import PatronType
 from octavo.policy.models import PolicyRule
@@ -42,25 +43,33 @@ def _row(r: PolicyRule) -> RuleRow:
     )
 
 
+def _all_rows() -> tuple[RuleRow, ...]:
+    return tuple(_row(r) for r in PolicyRule.objects.all())
+
+
 def rules_for(*, site_id: int, patron_type_id: int, material_type_id: int | None) -> Resolved:
-    """The policy for one loan: the rows that could match (a handful), resolved by the rules."""
-    rows = PolicyRule.objects.filter(
-        Q(site__isnull=True) | Q(site_id=site_id),
-        Q(patron_type__isnull=True) | Q(patron_type_id=patron_type_id),
-        Q(material_type__isnull=True) | Q(material_type_id=material_type_id),
-    )
+    """The policy for one loan, resolved by the rules from the whole matrix (a few dozen rows
+    at most), which each process keeps while the configuration stands (district.selectors)."""
     return resolve(
-        [_row(r) for r in rows],
+        cached("policy_rows", _all_rows),
         site_id=site_id,
         patron_type_id=patron_type_id,
         material_type_id=material_type_id,
     )
 
 
-def calendar_for(site: Site) -> Calendar:
-    periods = OpeningHours.objects.filter(site=site).values_list("weekday", "opens", "closes")
-    closed = ClosedDay.objects.filter(site=site).values_list("day", flat=True)
-    return Calendar.build(zone=site.time_zone, periods=periods, closed=closed)
+def calendar_for(site_id: int) -> Calendar:
+    """A site's calendar (time zone, weekly hours, closed days), kept like the policy rows."""
+
+    def build() -> Calendar:
+        zone = Site.objects.values_list("time_zone", flat=True).get(pk=site_id)
+        periods = OpeningHours.objects.filter(site_id=site_id).values_list(
+            "weekday", "opens", "closes"
+        )
+        closed = ClosedDay.objects.filter(site_id=site_id).values_list("day", flat=True)
+        return Calendar.build(zone=zone, periods=periods, closed=closed)
+
+    return cached(("calendar", site_id), build)
 
 
 # --- the matrix as staff read it --------------------------------------------------------------

@@ -74,12 +74,12 @@ def test_a_due_date_moves_past_the_closed_days(district, cli_actor) -> None:
         at=T0,
     )
     start = datetime(2026, 12, 7, 17, 0, tzinfo=T0.tzinfo)  # a Monday
-    before = due_at(start=start, days=14, hours=0, calendar=calendar_for(district.north))
+    before = due_at(start=start, days=14, hours=0, calendar=calendar_for(district.north.id))
     add_closed_days(
         actor=cli_actor, site_code="NES", first=date(2026, 12, 21), last=date(2027, 1, 1), at=T0
     )
-    after = due_at(start=start, days=14, hours=0, calendar=calendar_for(district.north))
-    local = calendar_for(district.north).local_date
+    after = due_at(start=start, days=14, hours=0, calendar=calendar_for(district.north.id))
+    local = calendar_for(district.north.id).local_date
     assert local(before) == date(2026, 12, 21)
     assert local(after) == date(2027, 1, 4)  # the first open day after the break
 

@@ -9,9 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, seed_defaults
 from tests.interfaces.staff.conftest import DESK_MORNING
 
 # The browser, and the audit log's triggers around a live server's flush, as the staff browser
@@ -59,14 +58,7 @@ def _flushable_ledger(_ledger_triggers_back, transactional_db):
 
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
-    """The rows a fresh database starts with (patron types, material types, the default policy
-    row), put back: an earlier live-server test's flush emptied every table."""
-    for module in (
-        "octavo.patrons.migrations.0002_default_patron_types",
-        "octavo.holdings.migrations.0004_default_material_types",
-        "octavo.policy.migrations.0002_default_rule",
-    ):
-        importlib.import_module(module).forwards(django_apps, None)
+    seed_defaults()  # an earlier live-server test's flush emptied every table
 
 
 def scan(page, barcode: str) -> None:

@@ -2,9 +2,13 @@
 action happens once (issue #4: a desk or a kiosk that lost the answer to a check-out or a
 payment sends it again).
 
-The key is claimed in its own committed transaction before the action runs, so a second
-request racing the first finds the claim and is told to retry, rather than acting twice.
-Answers are kept for KEEP_FOR; a key reused for a different request is refused.
+The key is claimed, the action run and its answer stored in one transaction: a second request
+with the key waits for the first to commit (SQLite takes one writer at a time; on PostgreSQL
+the claim's unique index makes it wait) and then gets the stored answer. A failure that is
+not an answer (a 5xx) rolls the claim back with everything else, so the client may retry.
+Answers are kept for KEEP_FOR, and keys older than that are removed now and then by whichever
+process is writing (PURGE_EVERY), not on every request. A key reused for a different request
+is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,6 +30,7 @@ from octavo.shared.clock import now
 from octavo.shared.errors import OctavoError
 
 KEEP_FOR = timedelta(hours=24)
+PURGE_EVERY = timedelta(minutes=10)
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
 
@@ -49,27 +54,41 @@ def respond(request: HttpRequest, action: Callable[[], tuple[int, dict[str, Any]
     assert isinstance(user, User)  # noqa: S101 - only authenticated routes call this
     digest = hashlib.sha256(request.body).hexdigest()
     at = now()
-    IdempotentRequest.objects.filter(user=user, created_at__lt=at - KEEP_FOR).delete()
-    try:
-        with transaction.atomic():
-            claim = IdempotentRequest.objects.create(
-                user=user,
-                key=key,
-                method=request.method or "",
-                path=request.path[:500],
-                body_sha256=digest,
-                created_at=at,
-            )
-    except IntegrityError:
-        return _replay(user, key, request, digest)
-    response = _answer(action)
-    if response.status_code >= 500:
-        claim.delete()  # nothing was done: the client may retry with the same key
-    else:
-        claim.status = response.status_code
-        claim.response = _body(response)
-        claim.save(update_fields=["status", "response"])
-    return response
+    response = None
+    with transaction.atomic():
+        _purge_now_and_then(at)
+        try:
+            with transaction.atomic():
+                claim = IdempotentRequest.objects.create(
+                    user=user,
+                    key=key,
+                    method=request.method or "",
+                    path=request.path[:500],
+                    body_sha256=digest,
+                    created_at=at,
+                )
+        except IntegrityError:
+            claim = None  # the key was used before: its answer is replayed below
+        if claim is not None:
+            response = _answer(action)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # nothing was done: the client may retry
+            else:
+                claim.status = response.status_code
+                claim.response = _body(response)
+                claim.save(update_fields=["status", "response"])
+    return response if response is not None else _replay(user, key, request, digest)
+
+
+_last_purge: datetime | None = None
+
+
+def _purge_now_and_then(at: datetime) -> None:
+    global _last_purge
+    if _last_purge is not None and at - _last_purge < PURGE_EVERY:
+        return
+    _last_purge = at
+    IdempotentRequest.objects.filter(created_at__lt=at - KEEP_FOR).delete()
 
 
 def _answer(action: Callable[[], tuple[int, dict[str, Any]]]) -> JsonResponse:

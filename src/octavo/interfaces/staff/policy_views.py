@@ -97,7 +97,7 @@ def _explained(actor: Actor, form: ExplainForm) -> dict[str, Any] | None:
         apply_error(form, exc)
         return None
     rules = found.rules
-    calendar = calendar_for(found.site)
+    calendar = calendar_for(found.site.id)
     due = due_at(start=now(), days=rules.loan_days, hours=rules.loan_hours, calendar=calendar)
     return {
         "found": found,
@@ -291,7 +291,7 @@ def _closed_context(
         "site": site,
         "form": form,
         "days": closed_days_at(actor=actor, site=site),
-        "today": calendar_for(site).local_date(now()),  # past days are shown greyed
+        "today": calendar_for(site.id).local_date(now()),  # past days are shown greyed
         "added": added,
         "may_edit": bool(decide(actor, Action.POLICY_EDIT, site_id=site.id)),
     }
