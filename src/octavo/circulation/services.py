@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 
 from octavo.accounts.rules import Action, decide, may_ever
 from octavo.audit.services import record as audit
@@ -32,6 +31,7 @@ from octavo.circulation.states import (
     advance_item,
     advance_loan,
 )
+from octavo.db import rows
 from octavo.district.models import Site
 from octavo.district.selectors import site_by_id
 from octavo.fines import services as fines
@@ -45,7 +45,7 @@ from octavo.holds.states import HoldStatus
 from octavo.patrons.models import Patron
 from octavo.policy import rules
 from octavo.policy.rules import Block, ItemView, PatronView
-from octavo.policy.selectors import calendar_for, rules_for
+from octavo.policy.selectors import calendar_for, circulates, rules_for
 from octavo.shared.actor import Actor
 from octavo.shared.calendar import due_at
 from octavo.shared.errors import InvalidInput, NotFound, PermissionDenied, Reason
@@ -120,13 +120,7 @@ def _no_item(code: str, *, field: str = "item_barcode") -> InvalidInput | NotFou
 
 
 def _find_locked_item(code: str) -> Item | None:
-    return (
-        Item.objects.select_for_update(of=("self",))
-        .select_related("material_type")
-        .filter(barcode=code)
-        .order_by()
-        .first()
-    )
+    return rows.one(Item, "barcode = %s", [code], lock=True)
 
 
 def _locked_item(barcode: str) -> Item:
@@ -140,11 +134,10 @@ def _locked_item(barcode: str) -> Item:
 
 
 def _locked_patron(patron_id: int) -> Patron:
-    return (
-        Patron.objects.select_for_update(of=("self",))
-        .select_related("patron_type")
-        .get(pk=patron_id)
-    )
+    patron = rows.one(Patron, "id = %s", [patron_id], lock=True)
+    if patron is None:
+        raise NotFound(f"no patron {patron_id}", field="patron")
+    return patron
 
 
 def _desk_site(actor: Actor, site_code: str | None, item: Item) -> Site:
@@ -169,7 +162,7 @@ def _open_loan(item: Item) -> Loan | None:
     partial unique index on open loans would refuse a second one), so it is not looked for."""
     if item.status == ItemStatus.AVAILABLE.value:
         return None
-    return Loan.objects.filter(item=item, status=LoanStatus.OPEN.value).order_by().first()
+    return rows.one(Loan, "item_id = %s AND status = %s", [item.pk, LoanStatus.OPEN.value])
 
 
 def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site, Loan, Patron]:
@@ -184,24 +177,40 @@ def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site
 
 
 def _patron_view(patron: Patron, *, at: datetime, material_type_id: int | None) -> PatronView:
-    counted = Q() if material_type_id is None else Q(item__material_type_id=material_type_id)
-    counts = Loan.objects.filter(patron=patron, status=LoanStatus.OPEN.value).aggregate(
-        overdue=Count("pk", filter=Q(due_at__lt=at)),
-        counted=Count("pk", filter=counted),
-    )
+    overdue, counted = _open_loan_counts(patron.pk, at=at, material_type_id=material_type_id)
     return PatronView(
         status=patron.status,
         card_expires=patron.card_expires,
         balance=balance(patron.pk),
-        overdue_count=counts["overdue"],
-        loans_counted=counts["counted"],
+        overdue_count=overdue,
+        loans_counted=counted,
     )
+
+
+_COUNTS = (
+    "SELECT COALESCE(SUM(CASE WHEN l.due_at < %s THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN i.material_type_id = %s THEN 1 ELSE 0 END), 0), COUNT(*) "
+    "FROM circulation_loan l JOIN holdings_item i ON i.id = l.item_id "
+    "WHERE l.patron_id = %s AND l.status = 'open'"
+)
+
+
+def _open_loan_counts(
+    patron_id: int, *, at: datetime, material_type_id: int | None
+) -> tuple[int, int]:
+    """(overdue at `at`, counted against a rule for `material_type_id`: of that material type,
+    or all of them for a rule of any material type) over the patron's open loans."""
+    moment = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS, [moment, material_type_id, patron_id])
+        overdue, of_type, every = cursor.fetchone()
+    return int(overdue), int(every if material_type_id is None else of_type)
 
 
 def _item_view(item: Item, trapped: Hold | None, patron: Patron) -> ItemView:
     return ItemView(
         status=item.status,
-        circulates=item.material_type.circulates if item.material_type else True,
+        circulates=circulates(item.material_type_id),
         on_hold_for_someone_else=trapped is not None and trapped.patron_id != patron.pk,
     )
 
@@ -296,13 +305,7 @@ def _check_out(
     # The item's row is locked first, then the patron's (every action locks in this order).
     item_code, patron_code = item_barcode.strip(), patron_barcode.strip()
     item = _find_locked_item(item_code)
-    patron = (
-        Patron.objects.select_for_update(of=("self",))
-        .select_related("patron_type")
-        .filter(barcode=patron_code)
-        .order_by()
-        .first()
-    )
+    patron = rows.one(Patron, "barcode = %s", [patron_code], lock=True)
     if patron is None:
         raise _no_patron(patron_code)
     if item is None:

@@ -25,7 +25,11 @@ _database_url = os.environ.get("OCTAVO_DATABASE_URL", "").strip() or (
 _db = environ.Env.db_url_config(_database_url)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the desk read while an import writes; IMMEDIATE transactions take the write lock
-    # up front so two desks never deadlock upgrading a read lock (docs/adr/0002).
+    # up front so two desks never deadlock upgrading a read lock (docs/adr/0002); writers queue
+    # on a file lock rather than polling (config/sqlite3/base.py); a worker keeps its
+    # connection between requests.
+    _db["ENGINE"] = "octavo.config.sqlite3"
+    _db.setdefault("CONN_MAX_AGE", 60)
     _db["OPTIONS"] = {
         "timeout": 10,
         "transaction_mode": "IMMEDIATE",

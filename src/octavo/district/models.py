@@ -83,8 +83,8 @@ class ClosedDay(models.Model):
 
 class ConfigVersion(models.Model):
     """One row (id 1) whose token changes, by trigger, whenever sites, opening hours, closed
-    days or circulation policy rows change (octavo.shared.change_token): each process keeps
-    those rows in memory while the token stands (selectors.cached)."""
+    days, material types or circulation policy rows change (octavo.shared.change_token):
+    each process keeps those rows in memory while the token stands (selectors.cached)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True)
     token = models.BigIntegerField()

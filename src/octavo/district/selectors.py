@@ -83,7 +83,8 @@ def config_token() -> int | None:
 
 def cached(key: Hashable, build: Callable[[], T]) -> T:
     """build(), kept in this process until the configuration token moves. `build` may read
-    sites, opening hours, closed days and policy rows only (the tables the token watches), and
+    sites, opening hours, closed days, material types and policy rows only (the tables the
+    token watches: shared.change_token), and
     what it returns is shared: never change it."""
     global _held
     token = config_token()

@@ -72,6 +72,16 @@ def calendar_for(site_id: int) -> Calendar:
     return cached(("calendar", site_id), build)
 
 
+def circulates(material_type_id: int | None) -> bool:
+    """May items of this material type be checked out (an item with none may)?"""
+    if material_type_id is None:
+        return True
+    return cached(
+        ("circulates", material_type_id),
+        lambda: MaterialType.objects.values_list("circulates", flat=True).get(pk=material_type_id),
+    )
+
+
 # --- the matrix as staff read it --------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """The SQL that keeps one token per database changing whenever the tables the desk reads on
-every scan (sites, opening hours, closed days, circulation policy) change, so that each process
-may keep those few rows in memory and read them again only when the token moves
+every scan (sites, opening hours, closed days, material types, circulation policy) change,
+so that each process may keep those few rows in memory and read them again only when the
+token moves
 (octavo.district.selectors.cached). Triggers write it, so an edit through a service, a queryset
 `.update()`, the admin shell or a restore all count. Pure: strings only.
 
