@@ -13,10 +13,10 @@ the embedded default, the check-out API under four desks at once, and desks raci
    service over CALLS calls after WARMUP_CALLS untimed ones.
 2. Over HTTP. `octavo serve` (gunicorn sync workers, the default count) on that same database;
    DESKS client threads, each a desk with its own technician's token (`octavo token create`),
-   POST /api/v1/circulation/checkout and then /checkin for the same item, back to back, for
-   HTTP_DURATION_S after HTTP_WARMUP_S. Each desk has items and patrons of its own, chosen so
-   nothing is refused. p50/p95/p99 of the check-out requests, the check-ins' p99, and
-   check-outs per second (each with its check-in: two requests per check-out).
+   POST /api/v1/circulation/checkout, one item after another, for HTTP_DURATION_S after
+   HTTP_WARMUP_S; then each desk checks its items in again (POST /checkin), as the afternoon
+   returns come in. Each desk has items and patrons of its own, chosen so nothing is refused.
+   p50/p95/p99 of the check-out requests, check-outs per second, and the check-ins' p99.
 3. The race. RACERS threads check one item out to RACERS different patrons at the same moment,
    TRIALS times, on SQLite files and on throw-away PostgreSQL servers (scripts/pg-throwaway),
    shared out among lanes (RACE_LANES), each a child process with a database of its own
@@ -779,8 +779,8 @@ def _serve_and_load(root: Path, t0: datetime) -> Served:
 def _load(
     port: int, tokens: list[str], work: list[tuple[list[str], list[str]]], served: Served
 ) -> None:
-    """Each desk checks an item out and in again, back to back, until the time is up; only
-    requests sent after the warm-up are counted."""
+    """Each desk checks items out, one after another, until the time is up (only check-outs
+    sent after the warm-up are counted), then checks every one of them in again."""
     counted_from = time.perf_counter() + HTTP_WARMUP_S
     until = counted_from + HTTP_DURATION_S
     lock = threading.Lock()
@@ -807,17 +807,20 @@ def _load(
             return sent
 
         try:
-            for item, patron in zip(cycle(items), cycle(patrons), strict=False):
+            lent = []
+            for item, patron in zip(items, cycle(patrons), strict=False):
                 if time.perf_counter() >= until:
                     break
                 sent = post(
                     "/api/v1/circulation/checkout", {"patron_barcode": patron, "item_barcode": item}
                 )
+                lent.append(item)
                 if sent >= counted_from:
                     mine.checkout_s.append(time.perf_counter() - sent)
+            # The afternoon: everything lent comes back (timed, every request).
+            for item in lent:
                 sent = post("/api/v1/circulation/checkin", {"item_barcode": item})
-                if sent >= counted_from:
-                    mine.checkin_s.append(time.perf_counter() - sent)
+                mine.checkin_s.append(time.perf_counter() - sent)
         finally:
             connection.close()
         with lock:
@@ -1207,8 +1210,9 @@ def _service_figures(built: Built, timed: Timed) -> list[Figure]:
 def _http_figures(served: Served) -> list[Figure]:
     how = (
         f"`octavo serve` ({served.workers} gunicorn sync workers) on 127.0.0.1 over the database "
-        f"above; {DESKS} desk threads (a technician's token each) POST checkout then checkin "
-        f"back to back for {HTTP_DURATION_S:g} s after {HTTP_WARMUP_S:g} s warm-up, a new "
+        f"above; {DESKS} desk threads (a technician's token each) POST checkout, one item "
+        f"after another, for {HTTP_DURATION_S:g} s after {HTTP_WARMUP_S:g} s warm-up, then "
+        f"check every item in again; a new "
         f"connection for each request (sync workers do not keep connections alive)"
         f"{', an Idempotency-Key on each' if IDEMPOTENCY_KEYS else ''}; "
         f"{len(served.checkout_s):,} check-outs and {len(served.checkin_s):,} check-ins, all "

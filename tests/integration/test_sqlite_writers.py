@@ -1,8 +1,10 @@
 """On SQLite, writers queue for one another on a file lock (octavo.config.sqlite3) instead of
-polling in SQLite's busy handler, across threads and processes."""
+polling in SQLite's busy handler, across threads and processes, and checkpoints happen in the
+background, not inside a commit."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import date
@@ -77,3 +79,29 @@ def test_a_rolled_back_transaction_lets_the_next_writer_in(flushable_append_only
     thread.join(timeout=30)
     assert done.is_set()
     assert list(ClosedDay.objects.values_list("day", flat=True)) == [date(2027, 2, 2)]
+
+
+def _in_database_file(path: str, day: str) -> bool:
+    """Read the database file alone, ignoring the write-ahead log (SQLite's immutable mode):
+    what a checkpoint has copied into it, and nothing else."""
+    reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        found = reader.execute("SELECT 1 FROM district_closedday WHERE day = ?", [day]).fetchall()
+    except sqlite3.OperationalError:  # not even the table is in the file yet
+        return False
+    finally:
+        reader.close()
+    return bool(found)
+
+
+def test_commits_leave_checkpoints_to_a_background_thread(flushable_append_only, district) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 0  # no commit stops to copy the log
+    path = str(connection.settings_dict["NAME"])
+    with transaction.atomic():
+        ClosedDay.objects.create(site=district.north, day="2027-03-01", reason="Spring break")
+    deadline = time.monotonic() + 30
+    while not _in_database_file(path, "2027-03-01") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _in_database_file(path, "2027-03-01")  # copied by the checkpointing thread

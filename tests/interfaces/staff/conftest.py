@@ -23,6 +23,7 @@ from octavo.interfaces.staff import (
     holds_views,
     loan_views,
     patron_views,
+    roster_views,
 )
 from octavo.patrons.services import GuardianFields, PatronFields, add_guardian, create_patron
 from octavo.policy.models import PolicyRule
@@ -82,6 +83,7 @@ def desk_clock(monkeypatch):
     monkeypatch.setattr(desk_print_views, "now", lambda: clock.at)
     monkeypatch.setattr(holds_views, "now", lambda: clock.at)
     monkeypatch.setattr(loan_views, "now", lambda: clock.at)
+    monkeypatch.setattr(roster_views, "now", lambda: clock.at)
     return clock
 
 

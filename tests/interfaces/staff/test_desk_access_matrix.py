@@ -1,4 +1,5 @@
 """Every role (and an anonymous visitor) against every desk and patron URL, GET and POST.
+Importing the roster is adding and changing patrons: technicians, librarians and admins.
 
 The expected statuses are written out by hand from issue #4 and the role table in MISSION.md,
 not computed from octavo.accounts.rules: a wrong rule must fail here. Student helpers,
@@ -89,10 +90,14 @@ POST /staff/holds/shelf/expire/          302  403     403    302    403     302 
 POST /staff/holds/{HOLD}/cancel/         302  403     403    302    403     302  302  302
 POST /staff/holds/{HOLD}/suspend/        302  403     403    302    403     302  302  302
 POST /staff/holds/999999/cancel/         302  403     403    404    403     404  404  404
+GET  /staff/patrons/roster/              302  403     403    403    403     200  200  200
+POST /staff/patrons/roster/              302  403     403    403    403     200  200  200
+POST /staff/patrons/roster/apply/        302  403     403    403    403     404  404  404
 """
 
 # What each form is sent: valid input, so only permission decides the answer. (Sam owes
-# nothing: the admin's payment is refused on the form, 200, after the permission check.)
+# nothing: the admin's payment is refused on the form, 200, after the permission check. No
+# roster file is sent: the form says so, 200; an upload token that names nothing: 404.)
 POSTED = {
     "/staff/desk/": {"barcode": "P100"},
     "/staff/desk/checkin/": {"barcode": "B2"},
@@ -121,6 +126,8 @@ POSTED = {
     "/staff/holds/{HOLD}/cancel/": {},
     "/staff/holds/{HOLD}/suspend/": {"until": "2026-09-20"},
     "/staff/holds/999999/cancel/": {},
+    "/staff/patrons/roster/": {},
+    "/staff/patrons/roster/apply/": {"upload": "0" * 32},
     "/staff/patrons/new/": {
         "barcode": "P900",
         "first_name": "Pat",

@@ -13,20 +13,73 @@ woken the moment it is free, so writers follow each other without gaps, across t
 processes alike. SQLite's own lock and busy timeout still guard everything else (a single
 statement outside a transaction, another program writing the file). An in-memory database has
 no file and no lock.
+
+Checkpoints, too, are kept out of the requests. In WAL mode SQLite copies the log back into the
+database (a checkpoint, with its fsyncs) inside whichever commit crosses 1,000 pages, so one
+scan in a few hundred waited for the disk. Here connections do not checkpoint on commit
+(wal_autocheckpoint=0); each process that opens the database runs one background thread that
+asks for a PASSIVE checkpoint every CHECKPOINT_EVERY seconds: it copies what no reader still
+needs without taking the write lock, so writers never wait for it. When the last connection
+closes, SQLite checkpoints as it always does.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import sqlite3
+import threading
+import time
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+CHECKPOINT_EVERY = 1.0  # seconds
+_log = logging.getLogger(__name__)
+_checkpointers: dict[tuple[int, str], threading.Thread] = {}  # (process id, database path)
+_checkpointers_lock = threading.Lock()
+
+
+def _checkpoint_forever(path: str) -> None:
+    connection = None
+    while True:
+        time.sleep(CHECKPOINT_EVERY)
+        try:
+            if connection is None:
+                connection = sqlite3.connect(path, timeout=1, check_same_thread=False)
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:  # the file gone (a test database dropped), a busy moment
+            _log.debug("background checkpoint of %s: %s", path, error)
+            if connection is not None:
+                connection.close()
+            connection = None
+
+
+def start_checkpointer(path: str) -> None:
+    """One background checkpointing thread per process and database file (a forked worker
+    starts its own: threads do not survive fork)."""
+    key = (os.getpid(), os.path.realpath(path))
+    with _checkpointers_lock:
+        if key in _checkpointers:
+            return
+        thread = threading.Thread(
+            target=_checkpoint_forever, args=(key[1],), name="sqlite-checkpoint", daemon=True
+        )
+        _checkpointers[key] = thread
+        thread.start()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writing = False
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if self._lock_path() is not None:
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+            start_checkpointer(str(self.settings_dict["NAME"]))
+        return connection
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict.get("NAME") or "")

@@ -58,6 +58,8 @@ _SECTIONS = {
         "patrons",
         "patron",
         "patron_new",
+        "patron_roster",
+        "patron_roster_apply",
         "patron_edit",
         "patron_pay",
         "patron_waive",

@@ -11,6 +11,7 @@ from octavo.interfaces.staff import (
     loan_views,
     patron_views,
     policy_views,
+    roster_views,
     views,
 )
 
@@ -56,6 +57,8 @@ urlpatterns += [
     path("desk/sounds/<str:name>.wav", desk_print_views.desk_sound, name="desk_sound"),
     path("patrons/", patron_views.patron_list, name="patrons"),
     path("patrons/new/", patron_views.patron_new, name="patron_new"),
+    path("patrons/roster/", roster_views.patron_roster, name="patron_roster"),
+    path("patrons/roster/apply/", roster_views.patron_roster_apply, name="patron_roster_apply"),
     path("patrons/<int:patron_id>/", patron_views.patron_detail, name="patron"),
     path("patrons/<int:patron_id>/edit/", patron_views.patron_edit, name="patron_edit"),
     path("patrons/<int:patron_id>/pay/", patron_views.patron_pay, name="patron_pay"),
