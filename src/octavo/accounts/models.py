@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from octavo.db import rows
 from octavo.district.models import Site
 from octavo.shared.actor import Actor, Role, Source
 
@@ -19,6 +20,11 @@ ROLE_LABELS = {
     Role.STUDENT: _("Student"),
     Role.PARENT: _("Parent"),
 }
+
+
+# The sites an account works at, asked on every request (octavo.db.rows): the many-to-many
+# table Django makes for User.sites.
+_SITES_OF = "SELECT site_id FROM accounts_user_sites WHERE user_id = %s"
 
 
 class User(AbstractUser):
@@ -39,7 +45,7 @@ class User(AbstractUser):
         return Actor(
             username=self.username,
             role=Role(self.role),
-            site_ids=frozenset(self.sites.values_list("id", flat=True)),
+            site_ids=frozenset(rows.values(_SITES_OF, [self.pk])),
             user_id=self.pk,
             source=source,
             address=address,

@@ -255,13 +255,15 @@ def _allow_overrides(
 
 
 def _event(kind: EventKind, *, item: Item, site: Site, patron: Patron | None, at: datetime) -> None:
-    CirculationEvent.objects.create(
-        kind=kind.value,
-        at=at,
-        site=site,
-        item=item,
-        patron_type_id=patron.patron_type_id if patron else None,
-        grade=patron.grade if patron else "",
+    rows.create(
+        CirculationEvent(
+            kind=kind.value,
+            at=at,
+            site=site,
+            item=item,
+            patron_type_id=patron.patron_type_id if patron else None,
+            grade=patron.grade if patron else "",
+        )
     )
 
 
@@ -336,15 +338,17 @@ def _check_out(
     due = due_at(
         start=at, days=resolved.rules.loan_days, hours=resolved.rules.loan_hours, calendar=calendar
     )
-    loan = Loan.objects.create(
-        item=item,
-        patron=patron,
-        patron_type_id=patron.patron_type_id,
-        grade=patron.grade,
-        site=site,
-        status=LoanStatus.OPEN.value,
-        checked_out_at=at,
-        due_at=due,
+    loan = rows.create(
+        Loan(
+            item=item,
+            patron=patron,
+            patron_type_id=patron.patron_type_id,
+            grade=patron.grade,
+            site=site,
+            status=LoanStatus.OPEN.value,
+            checked_out_at=at,
+            due_at=due,
+        )
     )
     if trapped is not None and trapped.patron_id != patron.pk:
         holds.release(trapped)  # overridden: the other patron waits for the next copy
@@ -353,7 +357,7 @@ def _check_out(
         _close_transit(item, at)
     item.status = advance_item(ItemStatus(item.status), ItemEvent.CHECK_OUT).value
     item.updated_at = at
-    item.save(update_fields=["status", "updated_at"])
+    rows.update(item, ["status", "updated_at"])
     _event(EventKind.CHECK_OUT, item=item, site=site, patron=patron, at=at)
     return CheckoutResult(loan, due, overridden=overridden)
 
@@ -446,9 +450,9 @@ def _send(item: Item, event: ItemEvent, *, here: Site, to: Site, at: datetime) -
         _close_transit(item, at)
     item.status = advance_item(ItemStatus(item.status), event).value
     if event is ItemEvent.CHECK_IN_ELSEWHERE:
-        Transit.objects.create(item=item, from_site=here, to_site=to, sent_at=at)
+        rows.create(Transit(item=item, from_site=here, to_site=to, sent_at=at))
     item.updated_at = at
-    item.save(update_fields=["status", "updated_at"])
+    rows.update(item, ["status", "updated_at"])
 
 
 def _route(item: Item, site: Site, at: datetime) -> tuple[str, Site | None, Hold | None]:
@@ -559,7 +563,7 @@ def _renew(
     loan.status = advance_loan(LoanStatus(loan.status), LoanEvent.RENEW).value
     loan.due_at = max(due, loan.due_at)
     loan.renewals += 1
-    loan.save(update_fields=["status", "due_at", "renewals"])
+    rows.update(loan, ["status", "due_at", "renewals"])
     _event(EventKind.RENEW, item=item, site=site, patron=patron, at=at)
     return RenewResult(loan, loan.due_at, overridden)
 
@@ -665,7 +669,7 @@ def _end(loan: Loan, event: LoanEvent, patron: Patron, site: Site, at: datetime)
     loan.returned_site = site if event is LoanEvent.CHECK_IN else None
     if not patron.keeps_reading_history:
         loan.patron = None
-    loan.save(update_fields=["status", "ended_at", "returned_site", "patron"])
+    rows.update(loan, ["status", "ended_at", "returned_site", "patron"])
 
 
 def _credit_found(actor: Actor, item: Item, site: Site, at: datetime) -> Decimal:

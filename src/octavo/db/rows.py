@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, Any], Any]
@@ -46,7 +46,8 @@ def _shape(
 
 def one(model: type[M], where: str, params: Sequence[Any], *, lock: bool = False) -> M | None:
     """The first row of `model` where `where` (SQL over the table's own columns, with %s
-    placeholders, written by the caller: never user input) holds, or None; `lock`: FOR UPDATE
+    placeholders, written by the caller: never user input; it may end in ORDER BY) holds, or
+    None; `lock`: FOR UPDATE
     where the database has row locks (SQLite's IMMEDIATE transactions lock the whole file)."""
     sql, names, converters = _shape(model, where, lock, connection.vendor)
     with connection.cursor() as cursor:
@@ -61,3 +62,62 @@ def one(model: type[M], where: str, params: Sequence[Any], *, lock: bool = False
             value = convert(value, column, connection)
         values[position] = value
     return model.from_db(connection.alias, names, values)
+
+
+def _pk(model: type[Model]) -> Field[Any, Any]:
+    return model._meta.pk  # every Octavo model has one
+
+
+@cache
+def _insert_shape(model: type[Model], vendor: str) -> tuple[str, list[Any], bool]:
+    del vendor
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    returning = bool(connection.features.can_return_columns_from_insert)
+    if returning:
+        sql += f" RETURNING {quote(_pk(model).column)}"
+    return sql, fields, returning
+
+
+def create(obj: M) -> M:
+    """INSERT `obj` (a new instance) as Model.save() would, and give it its id."""
+    model = type(obj)
+    sql, fields, returning = _insert_shape(model, connection.vendor)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+@cache
+def _update_shape(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple[str, list[Any]]:
+    del vendor
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    key = quote(_pk(model).column)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {key} = %s"  # noqa: S608
+    return sql, fields
+
+
+def update(obj: Model, names: Sequence[str]) -> None:
+    """UPDATE the named fields of `obj` (as save(update_fields=names) would)."""
+    sql, fields = _update_shape(type(obj), tuple(names), connection.vendor)
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+
+
+def values(sql: str, params: Sequence[Any]) -> list[Any]:
+    """The first column of every row `sql` (written by the caller, never user input) returns."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 
 from octavo.accounts.models import User
+from octavo.db import rows
 from octavo.interfaces.api.errors import STATUS, error_response
 from octavo.interfaces.api.models import IdempotentRequest
 from octavo.shared.clock import now
@@ -59,13 +60,15 @@ def respond(request: HttpRequest, action: Callable[[], tuple[int, dict[str, Any]
         _purge_now_and_then(at)
         try:
             with transaction.atomic():
-                claim = IdempotentRequest.objects.create(
-                    user=user,
-                    key=key,
-                    method=request.method or "",
-                    path=request.path[:500],
-                    body_sha256=digest,
-                    created_at=at,
+                claim = rows.create(
+                    IdempotentRequest(
+                        user=user,
+                        key=key,
+                        method=request.method or "",
+                        path=request.path[:500],
+                        body_sha256=digest,
+                        created_at=at,
+                    )
                 )
         except IntegrityError:
             claim = None  # the key was used before: its answer is replayed below
@@ -76,7 +79,7 @@ def respond(request: HttpRequest, action: Callable[[], tuple[int, dict[str, Any]
             else:
                 claim.status = response.status_code
                 claim.response = _body(response)
-                claim.save(update_fields=["status", "response"])
+                rows.update(claim, ["status", "response"])
     return response if response is not None else _replay(user, key, request, digest)
 
 
