@@ -182,15 +182,16 @@ def _end(hold: Hold, event: HoldEvent, at: datetime) -> None:
 
 def next_hold_for(item: Item, *, at: datetime) -> Hold | None:
     """The hold this item should fill: copy-level holds on it first, then the title's queue,
-    oldest first, passing over suspended holds and holds already trapped."""
-    return (
-        Hold.objects.select_for_update(of=("self",))
-        .select_related("patron", "pickup_site")
-        .filter(record_id=item.record_id, status=HoldStatus.WAITING.value)
-        .exclude(suspended_until__gt=at.date())
-        .filter(Q(copy_level=False) | Q(item=item))
-        .order_by("-copy_level", "placed_at", "id")
-        .first()
+    oldest first, passing over suspended holds and holds already trapped. Asked on every
+    check-in, so read by key (octavo.db.rows)."""
+    return rows.one(
+        Hold,
+        "record_id = %s AND status = %s"
+        " AND (suspended_until IS NULL OR suspended_until <= %s)"
+        " AND (copy_level = %s OR item_id = %s)"
+        " ORDER BY copy_level DESC, placed_at, id",
+        [item.record_id, HoldStatus.WAITING.value, at.date(), False, item.pk],
+        lock=True,
     )
 
 
