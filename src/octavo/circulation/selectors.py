@@ -50,13 +50,19 @@ def standing_blocks(*, patron_id: int, site_id: int, at: datetime) -> list[Block
 def patron_for_desk(*, actor: Actor, barcode: str) -> Patron | None:
     """The patron whose card this is, from any home site: a visiting patron may borrow at any
     site's desk (check_out allows it). The exact card barcode only; finding patrons by name
-    stays limited to the actor's sites (patrons.selectors.find_patrons)."""
+    stays limited to the actor's sites (patrons.selectors.find_patrons). A duplicate's card,
+    merged into another record, finds that record."""
     if not may_ever(actor, Action.CIRCULATE):
         raise PermissionDenied(f"role {actor.role.value} may not {Action.CIRCULATE.value}")
     code = barcode.strip()
     if not code:
         return None
-    return Patron.objects.select_related("patron_type", "home_site").filter(barcode=code).first()
+    patron = Patron.objects.select_related("patron_type", "home_site").filter(barcode=code).first()
+    if patron is not None and patron.merged_into_id is not None:  # a merged duplicate's card
+        patron = Patron.objects.select_related("patron_type", "home_site").get(
+            pk=patron.merged_into_id
+        )
+    return patron
 
 
 def open_loan_of(*, actor: Actor, item_barcode: str) -> Loan | None:

@@ -310,6 +310,8 @@ def _check_out(
     patron = rows.one(Patron, "barcode = %s", [patron_code], lock=True)
     if patron is None:
         raise _no_patron(patron_code)
+    if patron.merged_into_id is not None:  # a duplicate's card finds the record that stayed
+        patron = _locked_patron(patron.merged_into_id)
     if item is None:
         raise _no_item(item_code)
     site = _desk_site(actor, site_code, item)

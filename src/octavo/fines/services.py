@@ -304,3 +304,53 @@ def refund(
         entry = _entry(patron, EntryKind.REFUND, paid, site, at, actor, None, method, reference, "")
         _audit(actor, entry, "ledger.refund")
     return entry
+
+
+def move_balance(*, from_patron: Patron, to_patron: Patron, at: datetime, by: str) -> Decimal:
+    """Two patron records were one person (circulation.merge): what `from_patron` owes moves to
+    `to_patron`, in the ledger's own terms, as nothing in it may be rewritten. Each open charge
+    is waived on the duplicate (naming it) and charged again, for what is left of it, to the
+    record that stays, with its type and item; a credit moves as a charge on the duplicate and
+    a payment (method other) on the other record. Returns the amount moved (negative: a
+    credit). The caller holds both patrons' rows."""
+    note = f"patrons merged: {from_patron.barcode} into {to_patron.barcode}"
+    moved = Decimal("0.00")
+    for open_charge, left in open_charges(from_patron.pk):
+        for patron, kind, settles in (
+            (from_patron, EntryKind.WAIVER, open_charge),
+            (to_patron, EntryKind.CHARGE, None),
+        ):
+            LedgerEntry.objects.create(
+                patron=patron,
+                kind=kind.value,
+                charge_type=open_charge.charge_type if kind is EntryKind.CHARGE else "",
+                amount=left,
+                charge=settles,
+                item=open_charge.item if kind is EntryKind.CHARGE else None,
+                site=open_charge.site,
+                note=note,
+                at=at,
+                by=by[:150],
+            )
+        moved += left
+    rest = balance(from_patron.pk)  # what no open charge explains: a credit, normally
+    if rest:
+        amount = abs(rest)
+        owes = rest > 0
+        for patron, kind in (
+            (from_patron, EntryKind.WAIVER if owes else EntryKind.CHARGE),
+            (to_patron, EntryKind.CHARGE if owes else EntryKind.PAYMENT),
+        ):
+            LedgerEntry.objects.create(
+                patron=patron,
+                kind=kind.value,
+                charge_type=ChargeType.MANUAL.value if kind is EntryKind.CHARGE else "",
+                amount=amount,
+                site=to_patron.home_site,
+                method=PaymentMethod.OTHER.value if kind is EntryKind.PAYMENT else "",
+                note=note,
+                at=at,
+                by=by[:150],
+            )
+        moved += rest
+    return moved

@@ -287,3 +287,9 @@ def release(hold: Hold) -> None:
     hold.item = None if not hold.copy_level else hold.item
     hold.trapped_at = hold.ready_at = hold.expires_at = None
     hold.save(update_fields=["status", "item", "trapped_at", "ready_at", "expires_at"])
+
+
+def cancel_duplicate(hold: Hold, *, at: datetime) -> None:
+    """Two patron records merged, each with a hold on the same title: the duplicate's waiting
+    hold is cancelled (circulation.merge); the patron keeps the other and its place."""
+    _end(hold, HoldEvent.CANCEL, at)

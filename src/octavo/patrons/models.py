@@ -55,6 +55,10 @@ class Patron(models.Model):
     # by the services whenever a name is (rules.fold).
     last_key = models.CharField(max_length=100, blank=True, editable=False)
     first_key = models.CharField(max_length=100, blank=True, editable=False)
+    # A duplicate merged into another record (status merged): the record that stays.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -14,6 +14,9 @@ class PatronStatus(StrEnum):
     # The card has run out, or the student left the district (a roster import never deletes a
     # patron who may have loans or charges: issue #4).
     EXPIRED = "expired"
+    # A duplicate record folded into another (merged_into): its loans, holds, charges and
+    # guardians moved there; its card still finds the patron it was merged into.
+    MERGED = "merged"
 
 
 class PatronEvent(StrEnum):
@@ -21,6 +24,7 @@ class PatronEvent(StrEnum):
     UNBLOCK = "unblock"
     EXPIRE = "expire"  # left the roster, graduated (rollover), or the card ran out
     RETURN = "return"  # back on the roster, or the card renewed
+    MERGE = "merge"  # a duplicate, folded into the patron record that stays
 
 
 # Every legal move (STYLE.md, "States move through tables"). A blocked patron who leaves is
@@ -31,6 +35,9 @@ TRANSITIONS: dict[tuple[PatronStatus, PatronEvent], PatronStatus] = {
     (PatronStatus.ACTIVE, PatronEvent.EXPIRE): PatronStatus.EXPIRED,
     (PatronStatus.BLOCKED, PatronEvent.EXPIRE): PatronStatus.EXPIRED,
     (PatronStatus.EXPIRED, PatronEvent.RETURN): PatronStatus.ACTIVE,
+    (PatronStatus.ACTIVE, PatronEvent.MERGE): PatronStatus.MERGED,
+    (PatronStatus.BLOCKED, PatronEvent.MERGE): PatronStatus.MERGED,
+    (PatronStatus.EXPIRED, PatronEvent.MERGE): PatronStatus.MERGED,
 }
 
 

@@ -1,4 +1,5 @@
-"""`octavo patron add` and `octavo patron rollover` as an operator (or a script) runs them."""
+"""`octavo patron add`, `octavo patron rollover` and `octavo patron merge` as an operator (or a
+script) runs them."""
 
 from __future__ import annotations
 
@@ -62,3 +63,19 @@ def test_rollover_dry_run_then_for_real_then_again(ready: Path) -> None:
     assert "dry run, nothing written: 1 site(s), 1 moved up, 0 left" in dry
     assert "1 moved up" in run(ready, "patron", "rollover").stdout
     assert "MES: already rolled over in" in run(ready, "patron", "rollover").stdout
+
+
+def test_merge_folds_a_duplicate_and_a_second_merge_is_refused(ready: Path) -> None:
+    run(ready, *ADD, "--type", "student", "--site", "MES")
+    run(
+        ready, "patron", "add", "--barcode", "S-1001", "--first", "Lucía", "--last", "Pérez",
+        "--type", "student", "--site", "MES", "--grade", "3",
+    )  # fmt: skip
+    done = run(ready, "patron", "merge", "--keep", "P1001", "--duplicate", "S-1001")
+    assert done.stdout.strip() == (
+        "S-1001 merged into P1001: 0 open loan(s), 0 hold(s) (0 cancelled as the same title), "
+        "0 guardian(s), balance 0.00 moved"
+    )
+    again = run(ready, "patron", "merge", "--keep", "P1001", "--duplicate", "S-1001", check=False)
+    assert again.returncode == 2
+    assert "duplicate: S-1001 was already merged into another record" in again.stderr

@@ -93,6 +93,9 @@ POST /staff/holds/999999/cancel/         302  403     403    404    403     404 
 GET  /staff/patrons/roster/              302  403     403    403    403     200  200  200
 POST /staff/patrons/roster/              302  403     403    403    403     200  200  200
 POST /staff/patrons/roster/apply/        302  403     403    403    403     404  404  404
+GET  /staff/patrons/{ANA}/merge/         302  403     403    403    403     200  200  200
+POST /staff/patrons/{ANA}/merge/         302  403     403    403    403     302  302  302
+GET  /staff/patrons/{SAM}/merge/         302  403     403    403    403     403  403  200
 """
 
 # What each form is sent: valid input, so only permission decides the answer. (Sam owes
@@ -128,6 +131,7 @@ POSTED = {
     "/staff/holds/999999/cancel/": {},
     "/staff/patrons/roster/": {},
     "/staff/patrons/roster/apply/": {"upload": "0" * 32},
+    "/staff/patrons/{ANA}/merge/": {"duplicate": "P200"},
     "/staff/patrons/new/": {
         "barcode": "P900",
         "first_name": "Pat",

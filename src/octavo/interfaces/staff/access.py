@@ -61,6 +61,7 @@ _SECTIONS = {
         "patron_roster",
         "patron_roster_apply",
         "patron_edit",
+        "patron_merge",
         "patron_pay",
         "patron_waive",
         "patron_hold",

@@ -162,6 +162,7 @@ PATRON_STATUS_LABELS: dict[str, Promise] = {
     "active": pgettext_lazy("patron status", "Active"),
     "blocked": pgettext_lazy("patron status", "Blocked"),
     "expired": pgettext_lazy("patron status", "Expired"),
+    "merged": pgettext_lazy("patron status", "Merged into another record"),
 }
 
 

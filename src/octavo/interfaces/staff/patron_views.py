@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from octavo.accounts.rules import Action, decide, may_ever
+from octavo.circulation.merge import merge_patrons, merge_plan
 from octavo.circulation.services import open_loans
 from octavo.district.models import Site
 from octavo.fines.selectors import balance, ledger, open_charges
@@ -34,7 +36,7 @@ from octavo.interfaces.staff.desk_forms import (
     WaiveForm,
 )
 from octavo.interfaces.staff.desk_views import desk_site, desk_sites
-from octavo.interfaces.staff.forms import apply_error
+from octavo.interfaces.staff.forms import StaffForm, apply_error
 from octavo.interfaces.staff.holds_forms import PatronHoldForm, RefundForm
 from octavo.interfaces.staff.labels import (
     CHARGE_LABELS,
@@ -394,3 +396,60 @@ def patron_edit(request: HttpRequest, actor: Actor, patron_id: int) -> HttpRespo
                 messages.info(request, _("Nothing to save: no field was changed."))
             return redirect("staff:patron", patron_id=patron.pk)
     return page(request, "staff/patron_form.html", {"form": form, "patron": patron}, actor=actor)
+
+
+# --- merging a duplicate ---------------------------------------------------------------------
+
+
+class MergeForm(StaffForm):
+    duplicate = forms.CharField(
+        label=_("The duplicate's card"),
+        max_length=32,
+        help_text=_("Scan or type the card of the other record for the same person."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def patron_merge(request: HttpRequest, actor: Actor, patron_id: int) -> HttpResponse:
+    """Fold a duplicate record into this one: the card asked for, what would move shown, then
+    the merge (circulation.merge)."""
+    if not may_ever(actor, Action.PATRON_EDIT):
+        raise PermissionDenied(f"role {actor.role.value} may not merge patrons")
+    patron = _patron(actor, patron_id)
+    data = request.POST if request.method == "POST" else request.GET
+    form = MergeForm(data if "duplicate" in data else None)
+    plan = None
+    if form.is_bound and form.is_valid():
+        card = form.cleaned_data["duplicate"]
+        try:
+            if request.method == "POST":
+                merged = merge_patrons(
+                    actor=actor, keep_ref=patron.pk, duplicate_barcode=card, at=now()
+                )
+                messages.success(
+                    request,
+                    _(
+                        "%(card)s merged into this record: %(loans)s loans, %(holds)s holds, "
+                        "%(guardians)s guardians and a balance of %(balance)s moved."
+                    )
+                    % {
+                        "card": merged.duplicate.barcode,
+                        "loans": merged.loans,
+                        "holds": merged.holds,
+                        "guardians": merged.guardians,
+                        "balance": _money(merged.balance),
+                    },
+                )
+                return redirect("staff:patron", patron_id=patron.pk)
+            plan = merge_plan(actor=actor, keep_ref=patron.pk, duplicate_barcode=card)
+        except OctavoError as error:  # an unknown card, the patron's own, one merged before
+            form.add_error("duplicate", error.message)
+    context = {
+        "form": form,
+        "patron": patron,
+        "plan": plan,
+        "balance": _money(plan.balance) if plan else "",
+    }
+    return page(request, "staff/patron_merge.html", context, actor=actor)

@@ -61,6 +61,7 @@ urlpatterns += [
     path("patrons/roster/apply/", roster_views.patron_roster_apply, name="patron_roster_apply"),
     path("patrons/<int:patron_id>/", patron_views.patron_detail, name="patron"),
     path("patrons/<int:patron_id>/edit/", patron_views.patron_edit, name="patron_edit"),
+    path("patrons/<int:patron_id>/merge/", patron_views.patron_merge, name="patron_merge"),
     path("patrons/<int:patron_id>/pay/", patron_views.patron_pay, name="patron_pay"),
     path("patrons/<int:patron_id>/waive/", patron_views.patron_waive, name="patron_waive"),
 ]

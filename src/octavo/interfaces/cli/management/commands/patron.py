@@ -1,6 +1,7 @@
 """`octavo patron add --barcode B --first NAME --last NAME --type TYPE --site CODE [--email E]
 [--pin PIN] [--grade G] [--homeroom TEACHER]` (prints the new patron's id, for scripts) and
-`octavo patron rollover [--dry-run]` (the year-end rollover)."""
+`octavo patron rollover [--dry-run]` (the year-end rollover) and
+`octavo patron merge --keep CARD --duplicate CARD` (fold a duplicate record into another)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from octavo.circulation.merge import merge_patrons
 from octavo.interfaces.cli.base import OctavoCommand
 from octavo.patrons.rollover import rollover
 from octavo.patrons.services import PatronFields, create_patron
@@ -15,7 +17,10 @@ from octavo.shared.clock import now
 
 
 class Command(OctavoCommand):
-    help = "Add a patron, or roll every student over to the next grade at year end."
+    help = (
+        "Add a patron, roll every student over to the next grade at year end, or merge a "
+        "duplicate patron into another."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -36,6 +41,12 @@ class Command(OctavoCommand):
         roll.add_argument(
             "--dry-run", action="store_true", help="count who would move, change nothing"
         )
+        merge = sub.add_parser(
+            "merge",
+            help="fold a duplicate patron into another: loans, holds, balance and guardians move",
+        )
+        merge.add_argument("--keep", required=True, metavar="CARD", help="the record that stays")
+        merge.add_argument("--duplicate", required=True, metavar="CARD", help="the duplicate")
 
     def run(self, **options: Any) -> None:
         if options["action"] == "add":
@@ -56,6 +67,20 @@ class Command(OctavoCommand):
             )
             # The id alone: `id=$(octavo patron add ...)` is how scripts use it (issue #4).
             self.stdout.write(str(patron.pk))
+            return
+        if options["action"] == "merge":
+            merged = merge_patrons(
+                actor=self.actor,
+                keep_ref=options["keep"],
+                duplicate_barcode=options["duplicate"],
+                at=now(),
+            )
+            self.stdout.write(
+                f"{merged.duplicate.barcode} merged into {merged.keep.barcode}: "
+                f"{merged.loans} open loan(s), {merged.holds} hold(s) "
+                f"({merged.holds_cancelled} cancelled as the same title), "
+                f"{merged.guardians} guardian(s), balance {merged.balance} moved"
+            )
             return
         report = rollover(actor=self.actor, at=now(), dry_run=options["dry_run"])
         for site in report.sites:
