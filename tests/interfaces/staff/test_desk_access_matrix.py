@@ -56,6 +56,7 @@ POST /staff/desk/renew-all/              302  403     403    302    403     302 
 POST /staff/desk/finish/                 302  403     403    302    403     302  302  302
 POST /staff/desk/site/                   302  403     403    302    403     302  302  302
 GET  /staff/desk/receipt/                302  403     403    200    403     200  200  200
+POST /staff/desk/receipt/email/          302  403     403    302    403     302  302  302
 GET  /staff/desk/transit/S1/             302  403     403    200    403     200  200  200
 GET  /staff/desk/transit/B2/             302  403     403    404    403     404  404  404
 GET  /staff/desk/sounds/ok.wav           200  200     200    200    200     200  200  200
@@ -112,6 +113,7 @@ POSTED = {
     },
     "/staff/desk/renew/": {"item": "B1"},
     "/staff/desk/renew-all/": {},
+    "/staff/desk/receipt/email/": {},
     "/staff/desk/finish/": {"mode": "checkout"},
     "/staff/desk/site/": {"site": "NES", "mode": "checkout"},
     "/staff/patrons/{BEN}/pay/": {"pay-amount": "1.00", "pay-method": "cash"},

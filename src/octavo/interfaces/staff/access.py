@@ -40,6 +40,7 @@ _SECTIONS = {
         "desk",
         "desk_checkin",
         "desk_receipt",
+        "desk_receipt_email",
         "desk_transit",
         "desk_hold_slip",
         "desk_override",

@@ -5,6 +5,7 @@ from django.urls import path
 
 from octavo.interfaces.staff import (
     catalog_views,
+    desk_mail_views,
     desk_print_views,
     desk_views,
     holds_views,
@@ -52,6 +53,7 @@ urlpatterns += [
     path("desk/finish/", desk_views.desk_finish, name="desk_finish"),
     path("desk/site/", desk_views.desk_choose_site, name="desk_site"),
     path("desk/receipt/", desk_print_views.desk_receipt, name="desk_receipt"),
+    path("desk/receipt/email/", desk_mail_views.desk_receipt_email, name="desk_receipt_email"),
     path("desk/transit/<str:barcode>/", desk_print_views.desk_transit_slip, name="desk_transit"),
     path("desk/holds/<int:hold_id>/slip/", desk_print_views.desk_hold_slip, name="desk_hold_slip"),
     path("desk/sounds/<str:name>.wav", desk_print_views.desk_sound, name="desk_sound"),
