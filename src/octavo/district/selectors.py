@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Prefetch, QuerySet
 
 from octavo.accounts.rules import Action, decide, may_ever
@@ -74,11 +74,22 @@ _held: tuple[int | None, dict[Hashable, Any]] = (None, {})
 
 
 def config_token() -> int | None:
-    """The configuration token (octavo.shared.change_token); None in an emptied database."""
-    with connection.cursor() as cursor:
+    """The configuration token (octavo.shared.change_token); None in an emptied database. On
+    SQLite, read once per transaction while the transaction changes nothing (the backend's
+    unchanged_since): a check-out asks four times before it writes."""
+    wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's connection, not the shared proxy
+    marker_of = getattr(wrapper, "unchanged_since", None)
+    marker = marker_of() if marker_of is not None else None
+    memo = getattr(wrapper, "octavo_config_token", None)
+    if marker is not None and memo is not None and memo[0] == marker:
+        return memo[1]  # type: ignore[no-any-return]
+    with wrapper.cursor() as cursor:
         cursor.execute(SQL_READ)
         row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    token = None if row is None else int(row[0])
+    if marker is not None:
+        wrapper.octavo_config_token = (marker, token)  # type: ignore[attr-defined]
+    return token
 
 
 def cached(key: Hashable, build: Callable[[], T]) -> T:

@@ -73,6 +73,23 @@ def start_checkpointer(path: str) -> None:
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writing = False
+    # Counts the transactions this connection began: with the number of rows it has changed
+    # (sqlite3's total_changes), it tells whether anything can have changed since a value was
+    # read in the same transaction (district.selectors.config_token): nobody else writes while
+    # an IMMEDIATE transaction holds the lock.
+    transactions_begun = 0
+    savepoints_undone = 0  # a savepoint rolled back undoes changes total_changes still counts
+
+    def unchanged_since(self) -> tuple[int, int, int] | None:
+        """A marker that stays equal while nothing can have changed the database, or None
+        outside a transaction (another connection may write at any moment)."""
+        if not self.in_atomic_block or self.connection is None:
+            return None
+        return (self.transactions_begun, self.savepoints_undone, self.connection.total_changes)
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        self.savepoints_undone += 1
+        super()._savepoint_rollback(sid)  # type: ignore[misc] # private in the stubs
 
     def get_new_connection(self, conn_params: Any) -> Any:
         connection = super().get_new_connection(conn_params)
@@ -102,6 +119,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._writing = False
 
     def _start_transaction_under_autocommit(self) -> None:
+        self.transactions_begun += 1
         self._take_writer_lock()
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc] # private in the stubs

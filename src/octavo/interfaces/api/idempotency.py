@@ -2,10 +2,11 @@
 action happens once (issue #4: a desk or a kiosk that lost the answer to a check-out or a
 payment sends it again).
 
-The key is claimed, the action run and its answer stored in one transaction: a second request
-with the key waits for the first to commit (SQLite takes one writer at a time; on PostgreSQL
-the claim's unique index makes it wait) and then gets the stored answer. A failure that is
-not an answer (a 5xx) rolls the claim back with everything else, so the client may retry.
+The key is looked up, the action run and its answer stored with the key in one transaction.
+A second request with the key finds the first one's answer (SQLite runs one writer at a time),
+or, racing it on PostgreSQL, fails to store its own (the key is unique per account): its
+transaction, the action included, is rolled back and the first answer replayed. A failure
+that is not an answer (a 5xx) stores nothing, so the client may retry.
 Answers are kept for KEEP_FOR, and keys older than that are removed now and then by whichever
 process is writing (PURGE_EVERY), not on every request. A key reused for a different request
 is refused.
@@ -55,32 +56,39 @@ def respond(request: HttpRequest, action: Callable[[], tuple[int, dict[str, Any]
     assert isinstance(user, User)  # noqa: S101 - only authenticated routes call this
     digest = hashlib.sha256(request.body).hexdigest()
     at = now()
-    response = None
-    with transaction.atomic():
-        _purge_now_and_then(at)
-        try:
-            with transaction.atomic():
-                claim = rows.create(
-                    IdempotentRequest(
-                        user=user,
-                        key=key,
-                        method=request.method or "",
-                        path=request.path[:500],
-                        body_sha256=digest,
-                        created_at=at,
-                    )
-                )
-        except IntegrityError:
-            claim = None  # the key was used before: its answer is replayed below
-        if claim is not None:
+    try:
+        with transaction.atomic():
+            _purge_now_and_then(at)
+            if rows.one(IdempotentRequest, "user_id = %s AND key = %s", [user.pk, key]):
+                raise _KeyTaken
             response = _answer(action)
             if response.status_code >= 500:
                 transaction.set_rollback(True)  # nothing was done: the client may retry
-            else:
-                claim.status = response.status_code
-                claim.response = _body(response)
-                rows.update(claim, ["status", "response"])
-    return response if response is not None else _replay(user, key, request, digest)
+                return response
+            claim = IdempotentRequest(
+                user=user,
+                key=key,
+                method=request.method or "",
+                path=request.path[:500],
+                body_sha256=digest,
+                created_at=at,
+                status=response.status_code,
+                response=_body(response),
+            )
+            try:
+                rows.create(claim)
+            except IntegrityError as error:
+                # Another request with this key committed while this one worked (PostgreSQL;
+                # SQLite runs one writer at a time): this one's work is rolled back, its
+                # answer replayed.
+                raise _KeyTaken from error
+    except _KeyTaken:
+        return _replay(user, key, request, digest)
+    return response
+
+
+class _KeyTaken(Exception):
+    """The key has an answer already."""
 
 
 _last_purge: datetime | None = None
