@@ -77,3 +77,15 @@ class PolicyRule(models.Model):
             str(self.material_type_id or "*"),
         ]
         return "policy " + " x ".join(parts)
+
+
+class DistrictPolicy(models.Model):
+    """District-wide switches over the whole matrix (one row, id 1). `fine_free`: no overdue
+    fine anywhere, whatever a row says (issue #4, "a district setting for fine-free"); charges
+    for lost and damaged items and processing fees still apply."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    fine_free = models.BooleanField(_("fine-free district"), default=False)
+
+    def __str__(self) -> str:
+        return "district policy"

@@ -3,7 +3,7 @@ staff read it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -13,7 +13,7 @@ from octavo.district.models import ClosedDay, OpeningHours, Site
 from octavo.district.selectors import cached
 from octavo.holdings.models import MaterialType
 from octavo.patrons.models import PatronType
-from octavo.policy.models import PolicyRule
+from octavo.policy.models import DistrictPolicy, PolicyRule
 from octavo.policy.rules import LoanRules, Resolved, RuleRow, resolve
 from octavo.shared.actor import Actor
 from octavo.shared.calendar import Calendar
@@ -47,15 +47,29 @@ def _all_rows() -> tuple[RuleRow, ...]:
     return tuple(_row(r) for r in PolicyRule.objects.all())
 
 
+def fine_free() -> bool:
+    """Is the whole district fine-free (models.DistrictPolicy)?"""
+    return cached(
+        "fine_free",
+        lambda: bool(
+            DistrictPolicy.objects.filter(pk=1).values_list("fine_free", flat=True).first()
+        ),
+    )
+
+
 def rules_for(*, site_id: int, patron_type_id: int, material_type_id: int | None) -> Resolved:
     """The policy for one loan, resolved by the rules from the whole matrix (a few dozen rows
-    at most), which each process keeps while the configuration stands (district.selectors)."""
-    return resolve(
+    at most), which each process keeps while the configuration stands (district.selectors).
+    In a fine-free district the fine per day is 0 whatever the row says."""
+    resolved = resolve(
         cached("policy_rows", _all_rows),
         site_id=site_id,
         patron_type_id=patron_type_id,
         material_type_id=material_type_id,
     )
+    if resolved.rules.fine_per_day and fine_free():
+        return replace(resolved, rules=replace(resolved.rules, fine_per_day=Decimal("0.00")))
+    return resolved
 
 
 def calendar_for(site_id: int) -> Calendar:

@@ -23,7 +23,7 @@ from octavo.district.errors import UnknownSite
 from octavo.district.models import Site
 from octavo.holdings.models import MaterialType
 from octavo.patrons.models import PatronType
-from octavo.policy.models import PolicyRule
+from octavo.policy.models import DistrictPolicy, PolicyRule
 from octavo.shared.actor import Actor
 from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
 from octavo.shared.fields import as_bool, as_text, reject_unknown
@@ -330,3 +330,25 @@ def add_material_type(
             at=at,
         )
     return material_type
+
+
+def set_fine_free(*, actor: Actor, fine_free: bool, at: datetime) -> DistrictPolicy:
+    """Make the whole district fine-free, or not: a district admin's decision, audited."""
+    _require(actor, None)
+    value = as_bool(fine_free, field="fine_free")
+    with transaction.atomic():
+        policy, _created = DistrictPolicy.objects.select_for_update().get_or_create(id=1)
+        if policy.fine_free != value:
+            record(
+                actor=actor,
+                action="policy.fine_free",
+                object_type="district_policy",
+                object_id=1,
+                object_repr="district policy",
+                site_id=None,
+                changes={"fine_free": [policy.fine_free, value]},
+                at=at,
+            )
+            policy.fine_free = value
+            policy.save(update_fields=["fine_free"])
+    return policy

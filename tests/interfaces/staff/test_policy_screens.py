@@ -44,6 +44,7 @@ ROW = {
     "max_overdues": "2",
 }
 BODIES = {
+    "finefree": {"fine_free": "on"},
     "row-nes": {"site": "NES", "patron_type": "student", "material_type": "", **ROW},
     "row-ses": {"site": "SES", "patron_type": "student", "material_type": "", **ROW},
     "row-any": {"site": "", "patron_type": "teacher", "material_type": "", **ROW},
@@ -70,6 +71,7 @@ POST /staff/policy/{PNES}/delete/           302  403     403    403    403     4
 POST /staff/policy/{PSES}/delete/           302  403     403    403    403     403  403 302
 GET  /staff/policy/types/                   302  403     403    200    403     200  200 200
 POST /staff/policy/types/ ptype             302  403     403    403    403     403  403 302
+POST /staff/policy/fine-free/ finefree      302  403     403    403    403     403  403 302
 GET  /staff/sites/NES/closed-days/          302  403     403    403    403     200  200 200
 GET  /staff/sites/SES/closed-days/          302  403     403    403    403     403  403 200
 POST /staff/sites/NES/closed-days/ closed   302  403     403    403    403     403  302 302
@@ -249,3 +251,16 @@ def test_the_policy_screens_speak_spanish(client_as, rows, settings) -> None:
     html = client.get("/staff/policy/").content.decode()
     assert "Política de préstamo" in html
     assert "cualquiera" in html
+
+
+def test_the_district_admin_makes_the_district_fine_free_from_the_matrix(client_as, rows) -> None:
+    client = client_as(Role.DISTRICT_ADMIN)
+    done = client.post("/staff/policy/fine-free/", {"fine_free": "on"}, follow=True)
+    text = done.content.decode()
+    assert "The district is fine-free: no overdue fines are charged." in text
+    assert 'id="fine-free" name="fine_free" checked' in text
+    librarian = client_as(Role.SITE_LIBRARIAN).get("/staff/policy/").content.decode()
+    assert "The district is fine-free" in librarian and 'id="fine-free"' not in librarian
+    client = client_as(Role.DISTRICT_ADMIN)
+    off = client.post("/staff/policy/fine-free/", {}, follow=True).content.decode()
+    assert "Overdue fines are charged again as each row says." in off

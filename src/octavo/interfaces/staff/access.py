@@ -77,7 +77,14 @@ _SECTIONS = {
         "closed_days",
         "closed_days_remove",
     },
-    "staff:policy": {"policy", "policy_new", "policy_types", "policy_edit", "policy_delete"},
+    "staff:policy": {
+        "policy",
+        "policy_new",
+        "policy_fine_free",
+        "policy_types",
+        "policy_edit",
+        "policy_delete",
+    },
     "staff:users": {"users", "user_new", "user"},
     "staff:audit": {"audit"},
 }

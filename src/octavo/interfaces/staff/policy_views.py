@@ -37,6 +37,7 @@ from octavo.policy.models import PolicyRule
 from octavo.policy.selectors import (
     calendar_for,
     explain,
+    fine_free,
     material_types,
     may_view_policy,
     patron_types,
@@ -47,6 +48,7 @@ from octavo.policy.services import (
     add_patron_type,
     create_rule,
     delete_rule,
+    set_fine_free,
     update_rule,
 )
 from octavo.shared.actor import Actor
@@ -130,10 +132,24 @@ def policy_matrix(request: HttpRequest, actor: Actor) -> HttpResponse:
         "asked": asked,
         "may_add": may_ever(actor, Action.POLICY_EDIT),
         "may_types": bool(decide(actor, Action.POLICY_EDIT)) and actor.is_district_admin,
+        "fine_free": fine_free(),
     }
     if _is_htmx(request) and asked:
         return page(request, "staff/_policy_explain.html", context, actor=actor)
     return page(request, "staff/policy_matrix.html", context, actor=actor)
+
+
+@require_POST
+@staff_page
+def policy_fine_free(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The district-wide fine-free switch (a district admin's)."""
+    on = request.POST.get("fine_free") == "on"
+    set_fine_free(actor=actor, fine_free=on, at=now())
+    if on:
+        messages.success(request, _("The district is fine-free: no overdue fines are charged."))
+    else:
+        messages.success(request, _("Overdue fines are charged again as each row says."))
+    return redirect("staff:policy")
 
 
 # --- adding, changing and deleting rows -------------------------------------------------------

@@ -90,6 +90,7 @@ urlpatterns += [
 urlpatterns += [
     path("policy/", policy_views.policy_matrix, name="policy"),
     path("policy/new/", policy_views.policy_new, name="policy_new"),
+    path("policy/fine-free/", policy_views.policy_fine_free, name="policy_fine_free"),
     path("policy/types/", policy_views.policy_types, name="policy_types"),
     path("policy/<int:rule_id>/", policy_views.policy_edit, name="policy_edit"),
     path("policy/<int:rule_id>/delete/", policy_views.policy_delete, name="policy_delete"),
