@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from octavo.shared.migration_sql import MigrationSql
+
 
 @dataclass(frozen=True)
-class AppendOnly:
+class AppendOnly(MigrationSql):
     table: str  # e.g. "audit_auditentry"
     name: str  # the triggers' stem, e.g. "audit_entry"
     message: str  # what the refusal says, e.g. "audit entries are append-only"
@@ -49,12 +51,3 @@ class AppendOnly:
                 f"DROP FUNCTION IF EXISTS {n}_append_only()",
             ]
         return []
-
-    def forwards(self, apps: object, schema_editor: object) -> None:
-        """For migrations.RunPython."""
-        for sql in self.install(schema_editor.connection.vendor):  # type: ignore[attr-defined]
-            schema_editor.execute(sql)  # type: ignore[attr-defined]
-
-    def backwards(self, apps: object, schema_editor: object) -> None:
-        for sql in self.remove(schema_editor.connection.vendor):  # type: ignore[attr-defined]
-            schema_editor.execute(sql)  # type: ignore[attr-defined]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from octavo.shared.migration_sql import MigrationSql
+
 SQL_READ = "SELECT token FROM district_configversion WHERE id = 1"
 SQL_FIRST = "INSERT INTO district_configversion (id, token) VALUES (1, 1)"
 _PG_FUNCTION = "octavo_config_changed"
@@ -35,7 +37,7 @@ def pg_function() -> list[str]:
 
 
 @dataclass(frozen=True)
-class Watched:
+class Watched(MigrationSql):
     table: str  # e.g. "policy_policyrule"
     name: str  # the triggers' stem, e.g. "policy_rule"
 
@@ -63,12 +65,3 @@ class Watched:
         if vendor == "postgresql":
             return [f"DROP TRIGGER IF EXISTS {n}_changed ON {t}"]
         return []
-
-    def forwards(self, apps: object, schema_editor: object) -> None:
-        """For migrations.RunPython."""
-        for sql in self.install(schema_editor.connection.vendor):  # type: ignore[attr-defined]
-            schema_editor.execute(sql)  # type: ignore[attr-defined]
-
-    def backwards(self, apps: object, schema_editor: object) -> None:
-        for sql in self.remove(schema_editor.connection.vendor):  # type: ignore[attr-defined]
-            schema_editor.execute(sql)  # type: ignore[attr-defined]
