@@ -377,12 +377,20 @@ def run() -> list[Figure]:
     retrieval = measured["retrieval"]
     full = measured["full"]
     assert isinstance(retrieval, list) and isinstance(full, list)
-    slow_text, slow_ms = measured["retrieval_slowest"]  # type: ignore[misc]
+    slow_text, slow_ms = measured["retrieval_slowest"]
     data = (
         f"{RECORDS:,} synthetic records (Zipf-like words; {built.items:,} items at 3 sites), "
         f"SQLite FTS5, warm; {len(queries)} queries (the 20 most frequent title words, 2- and "
         f"3-word, prefixes, author, subject, ISBN)"
     )
+    return search_figures(data, retrieval, full, str(slow_text), float(slow_ms))
+
+
+def search_figures(
+    data: str, retrieval: list[float], full: list[float], slow_text: str, slow_ms: float
+) -> list[Figure]:
+    """The figures both search benchmarks report (SQLite here, PostgreSQL in bench_search_pg),
+    `data` saying what was searched."""
     how_retrieval = f"{data}; {ROUNDS} timed passes after a warm-up, {len(retrieval)} calls"
     how_full = (
         f"{data}, a third also with a site+available, language or format filter; "

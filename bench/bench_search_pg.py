@@ -42,8 +42,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from bench.bench_search import ROUNDS, SITES, Built, _measure, _octavo, _query_mix, _rows
-from bench.common import Figure, free_port, percentile
+from bench.bench_search import (
+    SITES,
+    Built,
+    _measure,
+    _octavo,
+    _query_mix,
+    _rows,
+    search_figures,
+)
+from bench.common import Figure, free_port
 
 RECORDS = int(os.environ.get("BENCH_SEARCH_PG_RECORDS", "10000000"))
 # bench/run.py's limit for this benchmark: the load alone takes about 30 minutes at 10M.
@@ -376,27 +384,4 @@ def run() -> list[Figure]:
         f"{len(queries)} queries (the 20 most frequent title words, 2- and 3-word, prefixes, "
         f"author, subject, ISBN); load average {load[0]:.1f} after the passes"
     )
-    how_retrieval = f"{data}; {ROUNDS} timed passes after a warm-up, {len(retrieval)} calls"
-    how_full = (
-        f"{data}, a third also with a site+available, language or format filter; "
-        f"{ROUNDS} timed passes after a warm-up, {len(full)} calls"
-    )
-    figures = [
-        Figure(f"ranked retrieval: {name}", percentile(retrieval, p), "ms", how_retrieval)
-        for name, p in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
-    ]
-    figures.append(
-        Figure(
-            "ranked retrieval: slowest query, once",
-            slow_ms,
-            "ms",
-            f"{slow_text!r} (of the mix above, each run once more after the passes)",
-        )
-    )
-    figures += [
-        Figure(
-            f"full search with facets and availability: {name}", percentile(full, p), "ms", how_full
-        )
-        for name, p in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
-    ]
-    return figures
+    return search_figures(data, retrieval, full, str(slow_text), float(slow_ms))
