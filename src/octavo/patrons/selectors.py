@@ -58,3 +58,15 @@ def find_patrons(text: str, *, actor: Actor, limit: int = FIND_LIMIT) -> list[Pa
         whole_family = Q(last_key__startswith=" ".join(words))
         match = family_first | given_first | whole_family
     return list(qs.filter(match).order_by("last_key", "first_key", "barcode")[:limit])
+
+
+def mail_addresses(patron: Patron) -> list[str]:
+    """Where mail for this patron goes (a receipt, later the notices): their own address, else,
+    for a patron without one (a young student), their guardians' who receive notices."""
+    if patron.email:
+        return [patron.email]
+    return list(
+        patron.guardians.filter(receives_notices=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )

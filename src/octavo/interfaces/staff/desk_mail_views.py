@@ -26,15 +26,8 @@ from octavo.interfaces.staff.desk_views import (
     receipt_lines,
     require_desk,
 )
-from octavo.patrons.models import Patron
+from octavo.patrons.selectors import mail_addresses
 from octavo.shared.actor import Actor
-
-
-def recipients(patron: Patron) -> list[str]:
-    """The patron's own address, else their guardians' who receive notices."""
-    if patron.email:
-        return [patron.email]
-    return [g.email for g in patron.guardians.filter(receives_notices=True).exclude(email="")]
 
 
 @require_POST
@@ -48,7 +41,7 @@ def desk_receipt_email(request: HttpRequest, actor: Actor) -> HttpResponse:
     if patron is None or not lines:
         messages.error(request, _("Nothing to send: no item was checked out or renewed yet."))
         return redirect("staff:desk_receipt")
-    to = recipients(patron)
+    to = mail_addresses(patron)
     if not to:
         messages.error(
             request,
