@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from octavo.accounts.rules import Action, decide, may_ever
 from octavo.audit.services import record as audit
@@ -93,15 +94,11 @@ def _pair(
     return keep_patron, duplicate
 
 
-def _waiting_twice(keep: Patron, duplicate: Patron) -> list[Hold]:
+def _waiting_twice(keep: Patron, duplicate: Patron) -> QuerySet[Hold]:
     """The duplicate's waiting holds on titles the record that stays also has a hold on."""
-    kept_titles = set(
-        Hold.objects.filter(patron=keep, status__in=_ACTIVE).values_list("record_id", flat=True)
-    )
-    return list(
-        Hold.objects.select_for_update(of=("self",))
-        .select_related("patron")
-        .filter(patron=duplicate, status=HoldStatus.WAITING.value, record_id__in=kept_titles)
+    kept_titles = Hold.objects.filter(patron=keep, status__in=_ACTIVE).values("record_id")
+    return Hold.objects.filter(
+        patron=duplicate, status=HoldStatus.WAITING.value, record_id__in=kept_titles
     )
 
 
@@ -122,11 +119,7 @@ def merge_plan(*, actor: Actor, keep_ref: int | str, duplicate_barcode: str) -> 
         open_loans=loans.filter(status=LoanStatus.OPEN.value).count(),
         past_loans=loans.exclude(status=LoanStatus.OPEN.value).count(),
         holds=Hold.objects.filter(patron=duplicate, status__in=_ACTIVE).count(),
-        duplicate_holds=Hold.objects.filter(
-            patron=duplicate,
-            status=HoldStatus.WAITING.value,
-            record_id__in=Hold.objects.filter(patron=keep, status__in=_ACTIVE).values("record_id"),
-        ).count(),
+        duplicate_holds=_waiting_twice(keep, duplicate).count(),
         guardians=len(_new_guardians(keep, duplicate)),
         balance=balance(duplicate.pk),
     )
@@ -139,7 +132,9 @@ def merge_patrons(
     stays, by id or card barcode; both at sites where the actor may edit patrons)."""
     with transaction.atomic():
         keep, duplicate = _pair(actor, keep_ref, duplicate_barcode, lock=True)
-        cancelled = _waiting_twice(keep, duplicate)
+        cancelled = list(
+            _waiting_twice(keep, duplicate).select_for_update(of=("self",)).select_related("patron")
+        )
         for hold in cancelled:
             holds.cancel_duplicate(hold, at=at)
         moved_holds = Hold.objects.filter(patron=duplicate, status__in=_ACTIVE).update(patron=keep)

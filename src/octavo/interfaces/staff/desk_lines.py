@@ -51,6 +51,20 @@ def when(value: datetime | str, zone: ZoneInfo) -> str:
     return formats.date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
 
 
+def receipt_rows(lines: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The receipt's rows (printed and e-mailed alike): each item, its title, when it is due
+    in the reader's date format, whether it was renewed."""
+    return [
+        {
+            "item": line["item"],
+            "title": line["title"],
+            "due": when(line["due"], zone),
+            "renewed": line["kind"] == "renewed",
+        }
+        for line in lines
+    ]
+
+
 def _title(barcode: str) -> str:
     """The title of the item with this barcode, for the line (blank when there is none)."""
     title = Item.objects.filter(barcode=barcode).values_list("record__title", flat=True).first()

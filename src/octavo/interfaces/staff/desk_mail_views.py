@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from octavo.interfaces.staff.access import staff_page
-from octavo.interfaces.staff.desk_lines import site_zone, when
+from octavo.interfaces.staff.desk_lines import receipt_rows, site_zone
 from octavo.interfaces.staff.desk_views import (
     current_patron,
     desk_site,
@@ -51,16 +51,7 @@ def desk_receipt_email(request: HttpRequest, actor: Actor) -> HttpResponse:
         return redirect("staff:desk_receipt")
     zone = site_zone(site)
     with translation.override(patron.language or settings.LANGUAGE_CODE):
-        rows = [
-            {
-                "item": line["item"],
-                "title": line["title"],
-                "due": when(line["due"], zone),
-                "renewed": line["kind"] == "renewed",
-            }
-            for line in lines
-        ]
-        context = {"patron": patron, "site": site, "rows": rows}
+        context = {"patron": patron, "site": site, "rows": receipt_rows(lines, zone)}
         subject = _("Your library receipt from %(site)s") % {"site": site.name}
         body = render_to_string("staff/email/receipt.txt", context)
     try:

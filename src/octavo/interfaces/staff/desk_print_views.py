@@ -13,7 +13,7 @@ from octavo.holds.models import Hold
 from octavo.holds.states import TRAPPED, HoldStatus
 from octavo.interfaces.staff import sounds
 from octavo.interfaces.staff.access import page, staff_page
-from octavo.interfaces.staff.desk_lines import site_zone, when
+from octavo.interfaces.staff.desk_lines import receipt_rows, site_zone
 from octavo.interfaces.staff.desk_views import (
     current_patron,
     desk_site,
@@ -34,15 +34,7 @@ def desk_receipt(request: HttpRequest, actor: Actor) -> HttpResponse:
     state = desk_state(request)
     patron = current_patron(actor, state)
     zone = site_zone(site)
-    rows = [
-        {
-            "item": line["item"],
-            "title": line["title"],
-            "due": when(line["due"], zone),
-            "renewed": line["kind"] == "renewed",
-        }
-        for line in receipt_lines(state)
-    ]
+    rows = receipt_rows(receipt_lines(state), zone)
     context = {
         "site": site,
         "patron": patron,
