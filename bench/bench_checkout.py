@@ -322,7 +322,7 @@ def _build(path: Path, t0: datetime, loan_days: Callable[[int, int, int], int]) 
         "holdings_item",
         "id, barcode, call_prefix, call_class, call_cutter, call_volume, copy_number, price, "
         "acquired_on, condition, status, public_note, staff_note, created_at, updated_at, "
-        "location_id, record_id, site_id, material_type_id",
+        "location_id, record_id, site_id, material_type_id, properties",
     )
     out.table(
         "circulation_loan",
@@ -435,7 +435,7 @@ def _build(path: Path, t0: datetime, loan_days: Callable[[int, int, int], int]) 
             "holdings_item",
             (index + 1, _barcode("3", index + 1), "", f"{rng.randint(0, 999):03d}", "ABC", "", "",
              "12.95", None, "", status[index], "", "", stamp, stamp, None, item_record[index],
-             item_site[index], item_material[index]),
+             item_site[index], item_material[index], ""),
         )  # fmt: skip
     for index, patron, site_id, out_at, due in open_loans:
         out.add(

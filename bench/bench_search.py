@@ -208,8 +208,8 @@ def _build(path: Path, count: int) -> Built:
     item_sql = (
         "INSERT INTO holdings_item (barcode, record_id, site_id, location_id, call_prefix, "
         "call_class, call_cutter, call_volume, copy_number, price, acquired_on, condition, "
-        "status, public_note, staff_note, created_at, updated_at) VALUES "
-        "(?, ?, ?, NULL, '', ?, ?, '', '', '12.95', NULL, '', ?, '', '', ?, ?)"
+        "status, public_note, staff_note, created_at, updated_at, properties) VALUES "
+        "(?, ?, ?, NULL, '', ?, ?, '', '', '12.95', NULL, '', ?, '', '', ?, ?, '')"
     )
     built = Built(0.0, Counter(), [], 0)
     started = time.perf_counter()

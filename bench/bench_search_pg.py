@@ -101,7 +101,7 @@ RECORD_COLUMNS = (
 ITEM_COLUMNS = (
     "barcode, record_id, site_id, location_id, call_prefix, call_class, call_cutter, "
     "call_volume, copy_number, price, acquired_on, condition, status, public_note, staff_note, "
-    "created_at, updated_at"
+    "created_at, updated_at, properties"
 )
 LOADED = ("catalog_record", "catalog_search", "holdings_item")
 
@@ -183,7 +183,7 @@ def _item_row(i: tuple[object, ...]) -> tuple[object, ...]:
     barcode, record_id, site_id, call_class, cutter, status, created, updated = i
     return (
         *(barcode, record_id, site_id, None, "", call_class, cutter, "", "", "12.95", None),
-        *("", status, "", "", created, updated),
+        *("", status, "", "", created, updated, ""),
     )
 
 

@@ -42,7 +42,10 @@ def django_db_modify_db_settings(tmp_path_factory) -> None:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's real cost (about 0.3 s a hash) would dominate the suite; hashing is Django's.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "octavo.patrons.pins.PinHasher",
+    ]
 
 
 @pytest.fixture

@@ -517,11 +517,18 @@ def renew(
     site_code: str | None = None,
     overrides: Collection[str] = frozenset(),
     override_note: str = "",
+    patron_barcode: str | None = None,
 ) -> RenewResult:
-    """Extend an open loan by the policy's loan period from now (never shortening it)."""
+    """Extend an open loan by the policy's loan period from now (never shortening it).
+    `patron_barcode`: only if the item is out to this patron (a kiosk renewing for the
+    patron at it)."""
     _may_circulate(actor)
     with transaction.atomic():
         item, site, loan, patron = _lent(actor, item_barcode, site_code)
+        if patron_barcode is not None and patron.barcode != patron_barcode.strip():
+            raise Refused(
+                [Block(Reason.NOT_CHECKED_OUT, f"{item.barcode} is not checked out to this patron")]
+            )
         return _renew(actor, loan, item, patron, site, at, overrides, override_note)
 
 

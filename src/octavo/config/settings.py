@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "octavo.fines",
     "octavo.interfaces.api",
     "octavo.interfaces.cli",
+    "octavo.interfaces.sip2",
     "octavo.interfaces.staff",
 ]
 
@@ -118,6 +119,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's own list, then the patron PIN hasher (octavo.patrons.pins: a PIN's cost is its
+# failure limit, not its hash).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "octavo.patrons.pins.PinHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -147,6 +159,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "octavo_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = env.str("OCTAVO_TIME_ZONE", default="America/Los_Angeles")
+# The currency fines are kept in (ISO 4217), as SIP2 kiosks are told (issue #5).
+OCTAVO_CURRENCY = env.str("OCTAVO_CURRENCY", default="USD").upper()
 USE_I18N = True
 USE_TZ = True
 

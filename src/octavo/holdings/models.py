@@ -58,6 +58,8 @@ class Item(models.Model):
     )
     public_note = models.TextField(_("public note"), blank=True)
     staff_note = models.TextField(_("staff note"), blank=True)
+    # What a self-check kiosk or sorter keeps about the copy (SIP2 CH: item status update).
+    properties = models.CharField(_("item properties"), max_length=255, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -40,12 +40,15 @@ class ItemFields:
     staff_note: str = ""
     # A MaterialType code (book, reference, av...); blank: none, the policy's wildcard applies.
     material_type: str = ""
+    # What a self-check kiosk or sorter keeps about the copy (SIP2 CH, item status update).
+    properties: str = ""
 
 
 # Changes to these must be text; price and acquired_on are checked by their own parsers.
 TEXT_FIELDS = frozenset({
     "site_code", "location_code", "call_prefix", "call_class", "call_cutter", "call_volume",
     "copy_number", "condition", "status", "public_note", "staff_note", "material_type",
+    "properties",
 })  # fmt: skip
 EDITABLE = TEXT_FIELDS | {"price", "acquired_on"}
 
@@ -101,6 +104,7 @@ def _apply(item: Item, f: ItemFields, actor: Actor) -> None:
     item.public_note = f.public_note.strip()
     item.staff_note = f.staff_note.strip()
     item.material_type = _material_type(f.material_type)
+    item.properties = f.properties.strip()[:255]
 
 
 def _material_type(code: str) -> MaterialType | None:
@@ -127,6 +131,7 @@ def _snapshot(item: Item) -> dict[str, Any]:
         "public_note": item.public_note,
         "staff_note": item.staff_note,
         "material_type": item.material_type.code if item.material_type else "",
+        "properties": item.properties,
     }
 
 
@@ -221,6 +226,7 @@ def update_item(*, actor: Actor, barcode: str, changes: Mapping[str, Any], at: d
             public_note=item.public_note,
             staff_note=item.staff_note,
             material_type=item.material_type.code if item.material_type else "",
+            properties=item.properties,
         )
         for key, value in changes.items():
             if key in TEXT_FIELDS:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -16,7 +16,7 @@ from octavo.accounts.rules import Action, decide
 from octavo.audit.services import changes_between
 from octavo.audit.services import record as audit
 from octavo.district.models import Site
-from octavo.patrons import rules
+from octavo.patrons import pins, rules
 from octavo.patrons.models import Guardian, Patron, PatronType, PinFailure
 from octavo.patrons.states import PatronEvent, PatronStatus, advance
 from octavo.shared.actor import Actor
@@ -151,7 +151,7 @@ def create_patron(*, actor: Actor, fields: PatronFields, at: datetime) -> Patron
         email=rules.check_email(f.email),
         phone=f.phone.strip()[:40],
         language=rules.check_language(f.language),
-        pin_hash=make_password(rules.check_pin(f.pin)) if f.pin else "",
+        pin_hash=make_password(rules.check_pin(f.pin), hasher=pins.ALGORITHM) if f.pin else "",
         notes=f.notes.strip(),
         created_at=at,
         updated_at=at,
@@ -432,7 +432,7 @@ def set_pin(*, actor: Actor, patron_id: int, pin: str, at: datetime) -> Patron:
     """Set (or, with "", remove) a patron's PIN. Setting one also lifts a PIN lock: staff have
     seen the patron."""
     text = as_text(pin, field="pin")
-    pin_hash = make_password(rules.check_pin(text)) if text else ""
+    pin_hash = make_password(rules.check_pin(text), hasher=pins.ALGORITHM) if text else ""
     with transaction.atomic():
         patron = _locked_patron(patron_id)
         _require(actor, Action.PATRON_EDIT, patron.home_site_id)
@@ -473,6 +473,16 @@ class PinCheck:
         return self.outcome is PinOutcome.ACCEPTED
 
 
+def _rehash(patron: Patron) -> Callable[[str], None]:
+    """A PIN hashed the old way, checked right: stored again the PIN way (pins.py)."""
+
+    def store(pin: str) -> None:
+        patron.pin_hash = make_password(pin, hasher=pins.ALGORITHM)
+        Patron.objects.filter(pk=patron.pk).update(pin_hash=patron.pin_hash)
+
+    return store
+
+
 def verify_pin(*, patron: Patron, pin: str, at: datetime) -> PinCheck:
     """Check a PIN typed at the desk, the OPAC or a SIP2 kiosk; every interface shares one count.
 
@@ -493,7 +503,7 @@ def verify_pin(*, patron: Patron, pin: str, at: datetime) -> PinCheck:
         until = rules.pin_locked_until(failures, at)
         if until is not None:
             return PinCheck(PinOutcome.LOCKED, tries_left=0, locked_until=until)
-        if check_password(pin, locked.pin_hash):
+        if check_password(pin, locked.pin_hash, setter=_rehash(locked), preferred=pins.ALGORITHM):
             PinFailure.objects.filter(patron=locked).delete()
             return PinCheck(PinOutcome.ACCEPTED, tries_left=rules.PIN_FAILURE_LIMIT)
         PinFailure.objects.create(patron=locked, at=at)

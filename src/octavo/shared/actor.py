@@ -25,6 +25,7 @@ class Source(StrEnum):
     API = "api"
     CLI = "cli"
     SYSTEM = "system"
+    SIP2 = "sip2"  # a self-check kiosk, book drop or gate (issue #5)
 
 
 @dataclass(frozen=True, slots=True)

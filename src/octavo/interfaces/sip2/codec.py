@@ -141,6 +141,23 @@ def _clean(value: str) -> str:
     return value.replace("|", "/").replace("\r", " ").replace("\n", " ")
 
 
+def body(code: str, fixed: Sequence[str], fields: Sequence[tuple[str, str | None]]) -> str:
+    """A response without its error detection: its fixed fields as given (already their exact
+    lengths), then each variable field whose value is not None (absent rather than blank)."""
+    text = code + "".join(fixed)
+    return text + "".join(
+        f"{identifier}{_clean(value)}|" for identifier, value in fields if value is not None
+    )
+
+
+def seal(text: str, *, sequence: str | None = None, encoding: str = "utf-8") -> bytes:
+    """A response body made ready to send: AY (when the request had one), AZ and the
+    checksum, which responses always carry, and the terminator."""
+    text += (f"AY{sequence}" if sequence is not None else "") + "AZ"
+    text += checksum(text, encoding=encoding) + TERMINATOR
+    return text.encode(encoding, errors="replace")
+
+
 def render(
     code: str,
     fixed: Sequence[str],
@@ -149,16 +166,22 @@ def render(
     sequence: str | None = None,
     encoding: str = "utf-8",
 ) -> bytes:
-    """A response: its fixed fields as given (already their exact lengths), then each
-    variable field whose value is not None (absent rather than blank), then AY (when the
-    request had one) and AZ with the checksum, which responses always carry."""
-    text = code + "".join(fixed)
-    text += "".join(
-        f"{identifier}{_clean(value)}|" for identifier, value in fields if value is not None
-    )
-    text += (f"AY{sequence}" if sequence is not None else "") + "AZ"
-    text += checksum(text, encoding=encoding) + TERMINATOR
-    return text.encode(encoding, errors="replace")
+    """A whole response (body, then seal)."""
+    return seal(body(code, fixed, fields), sequence=sequence, encoding=encoding)
+
+
+# Fields that carry a secret: a login password, a terminal password, a patron's PIN.
+_SECRET = re.compile(r"(CO|AC|AD)[^|]*")
+
+
+def redact(raw: bytes, *, limit: int = 300) -> str:
+    """A request as it may be written to a log: at most `limit` characters, undecodable bytes
+    escaped, and whatever follows CO, AC or AD up to the next `|` masked. Masking every such
+    pair, wherever it stands, also masks some harmless text (a title with "AD" in it): a log
+    may lose a word, never a secret, even in a request too broken to be parsed."""
+    text = raw[: limit * 4].decode("utf-8", errors="backslashreplace")[:limit]
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return _SECRET.sub(lambda m: f"{m.group(1)}***", text)
 
 
 def sip_date(moment: datetime, zone: tzinfo) -> str:

@@ -1,0 +1,97 @@
+"""`octavo sip2 [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM] [--allow-plaintext]`:
+the SIP2 server for self-check kiosks, book drops and gates (issue #5; docs/operators/sip2.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import ssl
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from octavo.interfaces.cli.base import OctavoCommand
+from octavo.interfaces.sip2.server import (
+    DEFAULT_PORT,
+    IDLE_TIMEOUT,
+    WORKERS,
+    Listen,
+    PlaintextRefused,
+    Server,
+    tls_context,
+)
+
+
+class Command(OctavoCommand):
+    help = "Run the SIP2 server (default 127.0.0.1:6001)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--listen",
+            default=f"127.0.0.1:{DEFAULT_PORT}",
+            help=f"HOST:PORT to listen on (default 127.0.0.1:{DEFAULT_PORT})",
+        )
+        parser.add_argument("--tls-cert", help="PEM certificate (chain) for TLS")
+        parser.add_argument("--tls-key", help="PEM private key for TLS")
+        parser.add_argument(
+            "--allow-plaintext",
+            action="store_true",
+            help="allow a plain-text listener on an address other than loopback",
+        )
+        parser.add_argument(
+            "--idle-timeout",
+            type=float,
+            default=IDLE_TIMEOUT,
+            help=f"seconds a silent connection stays open (default {IDLE_TIMEOUT:.0f})",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=WORKERS,
+            help=f"threads answering requests (default {WORKERS})",
+        )
+
+    def run(self, **options: Any) -> None:
+        try:
+            listen = Listen.parse(options["listen"])
+        except ValueError as error:
+            self.fail(str(error))
+        if bool(options["tls_cert"]) != bool(options["tls_key"]):
+            self.fail("--tls-cert and --tls-key go together")
+        tls = None
+        if options["tls_cert"]:
+            try:
+                tls = tls_context(options["tls_cert"], options["tls_key"])
+            except (OSError, ssl.SSLError) as error:
+                self.fail(f"TLS: cannot load the certificate and key: {error}")
+        try:
+            server = Server(
+                listen,
+                tls=tls,
+                allow_plaintext=options["allow_plaintext"],
+                idle_timeout=options["idle_timeout"],
+                workers=options["workers"],
+            )
+        except PlaintextRefused as error:
+            self.fail(str(error))
+        asyncio.run(self._serve(server, tls is not None))
+
+    async def _serve(self, server: Server, tls: bool) -> None:
+        try:
+            host, port = await server.start()
+        except OSError as error:
+            self.fail(f"cannot listen on {server.listen.host}:{server.listen.port}: {error}")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        self.stdout.write(
+            f"SIP2 server listening on {host}:{port} ({'TLS' if tls else 'plain text'})",
+        )
+        self.stdout.flush()
+        serving = asyncio.create_task(server.serve_forever())
+        await stop.wait()
+        serving.cancel()
+        await server.stop()
+        self.stdout.write("SIP2 server stopped")

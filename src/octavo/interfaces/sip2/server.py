@@ -1,0 +1,185 @@
+"""The SIP2 server (the "ACS"): an asyncio TCP listener, optionally TLS, that reads requests
+ended by a carriage return and answers each through handlers.Session.
+
+The services are synchronous Django code, so each request is answered on a small pool of
+worker threads; the event loop only reads, writes and keeps time. A connection's requests are
+answered one after another, in order. Limits (issue #5, "Security" and "Bad input"): a request
+longer than MAX_REQUEST bytes, or a connection silent for longer than the idle timeout, is
+closed cleanly; nothing a kiosk sends can raise out of a connection or stop the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import ssl
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import connections
+
+from octavo.interfaces.sip2.codec import MAX_LENGTH
+from octavo.interfaces.sip2.handlers import Reply, Session
+
+log = logging.getLogger("octavo.sip2")
+
+DEFAULT_PORT = 6001
+MAX_REQUEST = MAX_LENGTH * 4  # bytes: MAX_LENGTH characters of up to four UTF-8 bytes each
+IDLE_TIMEOUT = 600.0  # seconds; kiosks send a 99 every few minutes to stay connected
+WORKERS = 4
+
+
+class PlaintextRefused(ValueError):
+    """A plain-text listener on an address other than loopback, not explicitly allowed."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str) -> Listen:
+        """`HOST:PORT`, `[IPv6]:PORT`, `:PORT` (every address) or `PORT` (loopback)."""
+        host, colon, port = text.strip().rpartition(":")
+        if not colon:
+            host = "127.0.0.1"
+        elif not host:
+            host = "0.0.0.0"  # noqa: S104 - ":PORT" asks for every address
+        try:
+            number = int(port)
+        except ValueError:
+            raise ValueError(f"--listen {text!r}: the port must be a number") from None
+        if not 0 <= number <= 65535:
+            raise ValueError(f"--listen {text!r}: the port must be 0 to 65535")
+        return cls(host.strip("[]"), number)
+
+    @property
+    def loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+def tls_context(cert: str, key: str) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class Server:
+    def __init__(
+        self,
+        listen: Listen,
+        *,
+        tls: ssl.SSLContext | None = None,
+        allow_plaintext: bool = False,
+        idle_timeout: float = IDLE_TIMEOUT,
+        workers: int = WORKERS,
+    ):
+        if tls is None and not listen.loopback and not allow_plaintext:
+            raise PlaintextRefused(
+                f"a plain-text listener on {listen.host} would send PINs and passwords in the "
+                "clear: give --tls-cert and --tls-key, or --allow-plaintext if the network "
+                "between the kiosks and this server is trusted"
+            )
+        self.listen = listen
+        self.tls = tls
+        self.idle_timeout = idle_timeout
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
+        self.connections = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> tuple[str, int]:
+        """Listen; returns the address and port actually bound (port 0 picks a free one)."""
+        self._server = await asyncio.start_server(
+            self._connection,
+            self.listen.host,
+            self.listen.port,
+            ssl=self.tls,
+            limit=MAX_REQUEST,
+            reuse_address=True,
+        )
+        bound = self._server.sockets[0].getsockname()
+        return bound[0], bound[1]
+
+    async def serve_forever(self) -> None:
+        assert self._server is not None  # noqa: S101 - start() first
+        async with self._server:
+            await self._server.serve_forever()
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        self.pool.submit(connections.close_all).result()
+        self.pool.shutdown(wait=True)
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        address = peer[0] if isinstance(peer, tuple) else None
+        session = Session(address=address)
+        self.connections += 1
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                raw = await self._read(reader, address)
+                if raw is None:
+                    break
+                if not raw.strip(b"\r\n"):
+                    continue  # a bare line end between messages
+                reply: Reply = await loop.run_in_executor(self.pool, session.answer, raw)
+                if reply.data is not None:
+                    writer.write(reply.data)
+                    await writer.drain()
+                if reply.close:
+                    log.warning("SIP2 closing the connection from %s", address)
+                    break
+        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as error:
+            log.info("SIP2 connection from %s ended: %s", address, error)
+        except Exception:
+            log.exception("SIP2 connection from %s failed", address)
+        finally:
+            self.connections -= 1
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _read(self, reader: asyncio.StreamReader, address: str | None) -> bytes | None:
+        """The next request, its leading line feed (a kiosk ending messages with CR LF) taken
+        off; None when the connection should close."""
+        try:
+            raw = await asyncio.wait_for(reader.readuntil(b"\r"), self.idle_timeout)
+        except TimeoutError:
+            log.info("SIP2 connection from %s idle for %.0f s: closed", address, self.idle_timeout)
+            return None
+        except asyncio.IncompleteReadError as error:
+            if error.partial.strip():
+                log.warning(
+                    "SIP2 connection from %s closed in the middle of a request (%d bytes)",
+                    address,
+                    len(error.partial),
+                )
+            return None
+        except asyncio.LimitOverrunError:
+            log.warning(
+                "SIP2 request from %s longer than %d bytes: connection closed", address, MAX_REQUEST
+            )
+            return None
+        return raw.lstrip(b"\n")
+
+
+async def run(server: Server, *, ready: asyncio.Event | None = None) -> None:
+    await server.start()
+    if ready is not None:
+        ready.set()
+    try:
+        await server.serve_forever()
+    finally:
+        await server.stop()

@@ -1,0 +1,172 @@
+"""A SIP2 server on a real TCP socket (a free port on loopback), run in a thread with its own
+event loop against the test database, and a small world for kiosks: items at North
+Elementary, patrons with PINs, and kiosk accounts. The tests commit (the server's threads have
+their own database connections), so they use `flushable_append_only`."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from tests.conftest import T0
+
+from octavo.catalog.records import RecordFields
+from octavo.catalog.services import create_record
+from octavo.holdings.services import ItemFields, add_items
+from octavo.interfaces.sip2.accounts import add_account
+from octavo.interfaces.sip2.server import Listen, Server
+from octavo.patrons.services import PatronFields, create_patron
+
+KIOSK_PASSWORD = "kiosk-pass-1"
+PIN = "4321"
+
+
+@dataclass
+class Running:
+    host: str
+    port: int
+    server: Server
+
+
+@pytest.fixture
+def sip2_server(flushable_append_only) -> Iterator[Running]:
+    server = Server(Listen("127.0.0.1", 0), idle_timeout=5.0)
+    loop = asyncio.new_event_loop()
+    bound: list[tuple[str, int]] = []
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        bound.append(loop.run_until_complete(server.start()))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    yield Running(bound[0][0], bound[0][1], server)
+    asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+class Kiosk:
+    """A raw-bytes SIP2 client: sends what it is given, reads one answer up to the CR."""
+
+    def __init__(self, running: Running):
+        self.socket = socket.create_connection((running.host, running.port), timeout=10)
+        self.buffer = b""
+
+    def send(self, data: bytes) -> None:
+        self.socket.sendall(data)
+
+    def receive(self) -> bytes:
+        while b"\r" not in self.buffer:
+            chunk = self.socket.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed by the server (buffer {self.buffer!r})")
+            self.buffer += chunk
+        answer, _, self.buffer = self.buffer.partition(b"\r")
+        return answer + b"\r"
+
+    def ask(self, data: bytes) -> bytes:
+        self.send(data)
+        return self.receive()
+
+    def closed(self) -> bool:
+        """True when the server has closed the connection (reads EOF)."""
+        try:
+            return self.socket.recv(1) == b""
+        except (ConnectionResetError, TimeoutError):
+            return True
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+@pytest.fixture
+def kiosk(sip2_server) -> Iterator[Kiosk]:
+    client = Kiosk(sip2_server)
+    yield client
+    client.close()
+
+
+@dataclass
+class World:
+    records: dict[str, int]
+
+
+@pytest.fixture
+def sip2_world(flushable_append_only, district, cli_actor) -> World:
+    """Records and items at North Elementary (NES), patrons with PIN 4321, and the kiosk
+    accounts: `kiosk1` (the default permissions), `dropbox` (check-in only, no PIN), `gate`
+    (nothing but looking items up), `es-kiosk` (Spanish screens, code page 850)."""
+    frog = create_record(actor=cli_actor, fields=RecordFields(title="Frog and Toad"), at=T0)
+    owl = create_record(actor=cli_actor, fields=RecordFields(title="Owl at Home"), at=T0)
+    add_items(
+        actor=cli_actor,
+        record_id=frog.pk,
+        barcodes=["T2001", "T2002", "T2003"],
+        fields=ItemFields(site_code="NES", material_type="book", call_class="E", call_cutter="LOB"),
+        at=T0,
+    )
+    add_items(
+        actor=cli_actor,
+        record_id=owl.pk,
+        barcodes=["T2004"],
+        fields=ItemFields(site_code="NES", material_type="book"),
+        at=T0,
+    )
+    add_items(
+        actor=cli_actor,
+        record_id=owl.pk,
+        barcodes=["T3001"],
+        fields=ItemFields(site_code="SES", material_type="book"),
+        at=T0,
+    )
+    for barcode, first, last, site in (
+        ("P1001", "Ana", "Reyes", "NES"),
+        ("P1002", "Ben", "Okafor", "NES"),
+        ("P1003", "Carla", "Núñez", "SES"),
+    ):
+        create_patron(
+            actor=cli_actor,
+            fields=PatronFields(
+                barcode=barcode,
+                first_name=first,
+                last_name=last,
+                patron_type="student",
+                site_code=site,
+                email=f"{first.lower()}@example.org",
+                phone="555-0100",
+                pin=PIN,
+            ),
+            at=T0,
+        )
+    add_account(actor=cli_actor, name="kiosk1", password=KIOSK_PASSWORD, site_code="NES", at=T0)
+    add_account(
+        actor=cli_actor,
+        name="dropbox",
+        password=KIOSK_PASSWORD,
+        site_code="NES",
+        may="checkin",
+        pin_required=False,
+        at=T0,
+    )
+    add_account(
+        actor=cli_actor, name="gate", password=KIOSK_PASSWORD, site_code="NES", may="", at=T0
+    )
+    add_account(
+        actor=cli_actor,
+        name="es-kiosk",
+        password=KIOSK_PASSWORD,
+        site_code="NES",
+        language="es",
+        encoding="cp850",
+        at=T0,
+    )
+    return World(records={"frog": frog.pk, "owl": owl.pk})
