@@ -36,7 +36,7 @@ def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedP
 
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     out = run(tmp_path, "--help").stdout
-    for name in ("demo", "serve", "migrate", "site", "user", "token"):
+    for name in ("demo", "serve", "migrate", "site", "user", "token", "sip2", "sip2-account"):
         assert f"\n  {name} " in out
 
 

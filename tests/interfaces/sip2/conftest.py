@@ -9,6 +9,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -170,3 +171,28 @@ def sip2_world(flushable_append_only, district, cli_actor) -> World:
         at=T0,
     )
     return World(records={"frog": frog.pk, "owl": owl.pk})
+
+
+@contextmanager
+def serving(server: Server) -> Iterator[Running]:
+    """`server` listening in a thread with its own event loop until the block ends, as
+    `sip2_server` runs the plain-text one (for servers built otherwise: TLS)."""
+    loop = asyncio.new_event_loop()
+    bound: list[tuple[str, int]] = []
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        bound.append(loop.run_until_complete(server.start()))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+        yield Running(bound[0][0], bound[0][1], server)
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)

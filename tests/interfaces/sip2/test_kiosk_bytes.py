@@ -4,6 +4,7 @@ and a security gate send, and what Octavo answers (issue #5)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -101,6 +102,14 @@ def test_nothing_but_login_and_status_before_logging_in(kiosk):
     assert got["AE"] == [""]  # no name, no items
     assert "AU" not in got and "AS" not in got
     assert got["AF"]
+
+
+def test_a_client_that_never_logs_in_is_closed_after_ten_requests(kiosk):
+    for sequence in range(10):
+        answer = kiosk.ask(sealed(f"17{DATE}AONES|AB{FROG1}|", sequence))
+        assert answer.startswith(b"18") and "AJ" in fields(answer)
+        assert fields(answer)["AJ"] == [""]  # no title for a stranger
+    assert kiosk.closed()
 
 
 def test_three_wrong_passwords_close_the_connection(kiosk):
@@ -451,3 +460,30 @@ def test_an_old_style_pin_hash_still_works_and_is_rehashed(kiosk):
     log_in(kiosk)
     assert checkout(kiosk, ANA, FROG1, 1).startswith(b"121")
     assert Patron.objects.get(barcode=ANA).pin_hash.startswith("pbkdf2_sha256_pin$")
+
+
+def test_an_offline_checkout_sent_with_no_block_is_recorded_past_the_blocks(kiosk, cli_actor):
+    """A kiosk that lent a book while the server was down sends it later with no-block Y: an
+    account allowed `offline` records it past the card's block (an audited override); one
+    that is not gets the usual refusal."""
+    from octavo.audit.models import AuditEntry
+    from octavo.interfaces.sip2.accounts import add_account
+
+    Patron.objects.filter(barcode=BEN).update(card_expires=date(2026, 1, 31))
+    add_account(
+        actor=cli_actor,
+        name="offline-kiosk",
+        password=KIOSK_PASSWORD,
+        site_code="NES",
+        may="checkout,offline",
+        at=now(),
+    )
+    log_in(kiosk)
+    assert checkout(kiosk, BEN, FROG1, 1, flags="NY").startswith(b"120")  # kiosk1: refused
+    log_in(kiosk, "offline-kiosk")
+    answer = checkout(kiosk, BEN, FROG1, 2, flags="NY")
+    assert answer.startswith(b"121")
+    assert Loan.objects.get(item__barcode=FROG1, status="open").patron.barcode == BEN
+    override = AuditEntry.objects.get(action="loan.override")
+    assert override.actor_username == "sip2:offline-kiosk" and override.source == "sip2"
+    assert checkout(kiosk, BEN, FROG2, 3, flags="NN").startswith(b"120")  # online: refused

@@ -78,6 +78,8 @@ def test_a_wrong_checksum_is_refused() -> None:
         (b"9900\xff\xfe", "not utf-8 text"),
         (b"9900802.00a|", "is not a field identifier"),
         (b"99" + b"0" * 20_000, "longer than 10,000 characters"),
+        (b"1719700101    010000ABitem\x00|", "a NUL character"),
+        (b"65AONES|AAP1001|AD4321|", r"65 \(renew_all\): transaction_date is not a date"),
     ],
 )
 def test_what_cannot_be_read_is_named(raw: bytes, words: str) -> None:
@@ -107,3 +109,20 @@ def test_dates_in_the_18_character_form() -> None:
     assert parse_date("20260901   Z153005", PACIFIC) == moment
     with pytest.raises(SipError, match="YYYYMMDDZZZZHHMMSS"):
         parse_date("2026-09-01 15:30:0", PACIFIC)
+
+
+def test_a_checksum_sent_without_its_leading_zeros_is_still_checked() -> None:
+    """Some clients format the sum without padding (0x0FDF as "FDF"): the same number."""
+
+    def body_of(size: int) -> str:
+        return "17" + "19700101    010000" + "AOinst|AB" + "x" * size + "|AY3AZ"
+
+    size = next(n for n in range(2_000) if checksum(body_of(n)).startswith("0"))
+    body = body_of(size)
+    full = checksum(body)
+    short = full.lstrip("0")
+    message = parse((body + short + "\r").encode())
+    assert message.sequence == "3"
+    wrong = f"{(int(full, 16) + 1) & 0xFFFF:X}"
+    with pytest.raises(SipChecksumError):
+        parse((body + wrong + "\r").encode())

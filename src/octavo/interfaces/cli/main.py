@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "patron": "patrons: `octavo patron add --barcode B ...` (prints the id), `patron rollover`",
     "import-roster": "students, teachers, guardians from OneRoster: `octavo import-roster PATH`",
     "shelf-order": "sort call numbers (stdin, one a line) into shelf order [--scheme ...]",
+    "sip2": "the SIP2 server for self-check kiosks [--listen HOST:PORT] [--tls-cert/--tls-key]",
+    "sip2-account": "kiosk logins: `octavo sip2-account add NAME --password P --site CODE`",
     "messages": "translation catalogs: `octavo messages compile|check|update`",
 }
 

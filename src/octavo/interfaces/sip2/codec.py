@@ -19,7 +19,12 @@ TERMINATOR = "\r"
 MAX_LENGTH = 10_000  # characters: the longest real request is a few hundred
 DATE_LENGTH = 18  # YYYYMMDDZZZZHHMMSS
 
-_ERROR_DETECTION = re.compile(r"(?:AY(?P<sequence>\d))?AZ(?P<checksum>[0-9A-Fa-f]{4})$")
+# The spec's checksum is four hex digits; one to four are read, because a client that drops
+# the leading zeros (the Sip2 package on PyPI does) means the same number.
+_ERROR_DETECTION = re.compile(r"(?:AY(?P<sequence>\d))?AZ(?P<checksum>[0-9A-Fa-f]{1,4})$")
+# A date field: YYYYMMDD, four characters of zone (blanks, or "   Z" for UTC), HHMMSS; or
+# all blanks where the spec allows none (a due date the kiosk did not set).
+_DATE_FIELD = re.compile(r"^(?:\d{8}.{4}\d{6}| {18})$")
 _FIELD_ID = re.compile(r"^[A-Z0-9]{2}$")
 
 
@@ -102,11 +107,15 @@ def parse(raw: bytes, *, encoding: str = "utf-8") -> Message:
     text = text.rstrip("\r\n")
     if len(text) > MAX_LENGTH:
         raise SipError(f"longer than {MAX_LENGTH:,} characters")
+    if "\x00" in text:
+        # No SIP2 field holds one, and PostgreSQL text cannot (a query with one would fail in
+        # whichever handler got the value): refused here, once for all of them.
+        raise SipError("a NUL character in the message")
     sequence = None
     detection = _ERROR_DETECTION.search(text)
     if detection is not None:
         body_end = detection.start("checksum")
-        if checksum(text[:body_end], encoding=encoding) != detection["checksum"].upper():
+        if int(checksum(text[:body_end], encoding=encoding), 16) != int(detection["checksum"], 16):
             raise SipChecksumError("the checksum (AZ) does not match the message")
         sequence = detection["sequence"]
         text = text[: detection.start()]
@@ -120,6 +129,10 @@ def parse(raw: bytes, *, encoding: str = "utf-8") -> Message:
         if len(value) != length:
             raise SipError(
                 f"message {code} ({spec.name}): {name} is missing or shorter than {length}"
+            )
+        if length == DATE_LENGTH and not _DATE_FIELD.match(value):
+            raise SipError(
+                f"message {code} ({spec.name}): {name} is not a date (YYYYMMDDZZZZHHMMSS)"
             )
         fixed[name] = value
         position += length

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, OperationalError, close_old_connections, transaction
 
 from octavo.catalog.models import Record
 from octavo.circulation import selectors as circulation_selectors
@@ -58,6 +58,7 @@ MAX_LOGIN_FAILURES = 3  # then the connection is closed (issue #5, "Security")
 MAX_BAD_MESSAGES = 10  # unreadable requests in a row before the connection is closed
 MAX_LIST = 100  # items in one list of a 64 when the kiosk names no range (BP/BQ)
 OFFLINE_WINDOW = timedelta(days=30)  # how far back a book drop's return date is believed
+RETRIES = 2  # runs again of a request PostgreSQL rolled back (a deadlock, a key taken)
 
 # Requests that change something: their answers are kept for a resend.
 CHANGES = frozenset({"11", "09", "29", "65", "37", "15", "01", "19"})
@@ -81,6 +82,11 @@ CIRCULATION_STATUS = {
     ItemStatus.WITHDRAWN.value: "01",
 }
 PAYMENT_METHODS = {"00": "cash", "01": "card", "02": "card"}  # cash, VISA, credit card
+
+
+def _deadlock(error: OperationalError) -> bool:
+    """PostgreSQL's deadlock_detected (SQLSTATE 40P01), under Django's wrapper."""
+    return getattr(error.__cause__, "sqlstate", None) == "40P01"
 
 
 def _yn(value: bool) -> str:
@@ -133,12 +139,13 @@ class Session:
             self._refused(raw, str(error))
             code = raw[:2].decode("ascii", errors="replace")
             return self._bad(code) if code in FAILED else self._unreadable()
+        if message.code not in ("93", "97", "99") and self.kiosk is None:
+            # Counted with the unreadable: a client that never logs in is closed soon.
+            self._refused(raw, "not logged in")
+            return self._bad(message.code, "not_allowed")
         self.bad_messages = 0
         if message.code == "97":
             return Reply(self.last or self._seal("96", None))
-        if message.code not in ("93", "99") and self.kiosk is None:
-            self._refused(raw, "not logged in")
-            return self._bad(message.code, "not_allowed")
         try:
             reply = self._dispatch(message, raw)
         except Exception:
@@ -172,36 +179,59 @@ class Session:
         else:
             return self._seal(handler(self, message, now()), message.sequence)
         digest = hashlib.sha256(raw.rstrip(b"\r\n")).hexdigest()
-        try:
-            with transaction.atomic():
-                stored = rows.one(
-                    Sip2Answer, "account_id = %s AND key = %s", [self.kiosk.id, key], lock=True
-                )
-                if stored is not None and (transaction_id or stored.request_sha256 == digest):
-                    return self._seal(stored.response, message.sequence)
-                text = handler(self, message, now())
-                at = now()
-                if stored is None:
-                    rows.create(
-                        Sip2Answer(
-                            account_id=self.kiosk.id,
-                            key=key,
-                            request_sha256=digest,
-                            response=text,
-                            at=at,
-                        )
+        barcode = (message.field("AB") or "").strip()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with transaction.atomic():
+                    stored = rows.one(
+                        Sip2Answer, "account_id = %s AND key = %s", [self.kiosk.id, key], lock=True
                     )
-                else:
-                    stored.request_sha256, stored.response, stored.at = digest, text, at
-                    rows.update(stored, ["request_sha256", "response", "at"])
-        except IntegrityError:
-            # The same account's resend raced its first on another connection (PostgreSQL):
-            # this one's work is rolled back, the first one's answer given.
-            stored = Sip2Answer.objects.filter(account_id=self.kiosk.id, key=key).first()
-            if stored is None:
-                raise
-            return self._seal(stored.response, message.sequence)
-        return self._seal(text, message.sequence)
+                    if stored is not None and (transaction_id or stored.request_sha256 == digest):
+                        return self._seal(stored.response, message.sequence)
+                    if barcode:
+                        # The item first, then (the PIN check) the patron: the services' order.
+                        # The other way round, a renewal here and a check-in of the same item
+                        # on another connection each waited for the other (PostgreSQL).
+                        rows.one(Item, "barcode = %s", [barcode], lock=True)
+                    text = handler(self, message, now())
+                    at = now()
+                    if stored is None:
+                        rows.create(
+                            Sip2Answer(
+                                account_id=self.kiosk.id,
+                                key=key,
+                                request_sha256=digest,
+                                response=text,
+                                at=at,
+                            )
+                        )
+                    else:
+                        stored.request_sha256, stored.response, stored.at = digest, text, at
+                        rows.update(stored, ["request_sha256", "response", "at"])
+            except IntegrityError:
+                # Another connection of the same account stored an answer under this key first
+                # (PostgreSQL); this one's work is rolled back. A resend of that request gets
+                # its answer; another request (two kiosks sharing an account reuse sequence
+                # numbers) is run again, and finds that answer's row to replace.
+                stored = Sip2Answer.objects.filter(account_id=self.kiosk.id, key=key).first()
+                if stored is None:
+                    raise
+                if transaction_id or stored.request_sha256 == digest:
+                    return self._seal(stored.response, message.sequence)
+                if attempt > RETRIES:
+                    raise
+                continue
+            except OperationalError as error:
+                # A deadlock, broken by PostgreSQL rolling this transaction back whole (a renew
+                # all holds the patron's row while it locks each item): nothing of it stays, so
+                # it is run again.
+                if attempt > RETRIES or not _deadlock(error):
+                    raise
+                log.info("SIP2 %s from %s: deadlock, run again", message.code, self.address)
+                continue
+            return self._seal(text, message.sequence)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -875,7 +905,12 @@ def fee_paid(s: Session, m: Message, at: datetime) -> str:
         amount = Decimal((m.field("BV") or "").strip())
     except InvalidOperation:
         amount = Decimal(0)
-    if method is None or (currency and currency != settings.OCTAVO_CURRENCY) or amount <= 0:
+    if (
+        method is None
+        or (currency and currency != settings.OCTAVO_CURRENCY)
+        or not amount.is_finite()  # NaN cannot be compared with 0: it would raise
+        or amount <= 0
+    ):
         return answer(False, s.refuse("bad_request"))
     charge_id = None
     fee = (m.field("CG") or "").strip()

@@ -15,6 +15,7 @@ import contextlib
 import ipaddress
 import logging
 import ssl
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -92,9 +93,11 @@ class Server:
         self.listen = listen
         self.tls = tls
         self.idle_timeout = idle_timeout
+        self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
         self.connections = 0
         self._server: asyncio.Server | None = None
+        self._open: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
     async def start(self) -> tuple[str, int]:
         """Listen; returns the address and port actually bound (port 0 picks a free one)."""
@@ -115,11 +118,33 @@ class Server:
             await self._server.serve_forever()
 
     async def stop(self) -> None:
+        """Stop listening, close the connections still open (each ends as on a kiosk's
+        hang-up, its request in hand answered first) and the worker threads' databases."""
         if self._server is not None:
             self._server.close()
+        for writer in list(self._open.values()):
+            writer.close()
+        if self._open:
+            await asyncio.wait(list(self._open), timeout=10)
+        if self._server is not None:
             await self._server.wait_closed()
-        self.pool.submit(connections.close_all).result()
+        self._close_database_connections()
         self.pool.shutdown(wait=True)
+
+    def _close_database_connections(self) -> None:
+        """Close every worker thread's database connection (Django keeps one per thread): one
+        job per worker, each held at a barrier until all are running, so that no thread runs
+        two and none is missed. One job alone closed one thread's and left the others open
+        (idle sessions on PostgreSQL until the process ends)."""
+        barrier = threading.Barrier(self.workers)
+
+        def close() -> None:
+            connections.close_all()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10)  # a worker still busy: the others go on
+
+        for job in [self.pool.submit(close) for _ in range(self.workers)]:
+            job.result()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
@@ -127,6 +152,9 @@ class Server:
         session = Session(address=address)
         self.connections += 1
         loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        if task is not None:
+            self._open[task] = writer
         try:
             while True:
                 raw = await self._read(reader, address)
@@ -143,12 +171,19 @@ class Server:
                     break
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as error:
             log.info("SIP2 connection from %s ended: %s", address, error)
+        except asyncio.CancelledError:
+            # The server is stopping and asyncio cancels the connections still open: each ends
+            # like any other. Raised on, Python 3.11's stream callback would ask the cancelled
+            # task for its exception and log that as an error, with a traceback.
+            log.info("SIP2 connection from %s closed: the server is stopping", address)
         except Exception:
             log.exception("SIP2 connection from %s failed", address)
         finally:
             self.connections -= 1
+            if task is not None:
+                self._open.pop(task, None)
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await writer.wait_closed()
 
     async def _read(self, reader: asyncio.StreamReader, address: str | None) -> bytes | None:
