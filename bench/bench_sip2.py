@@ -21,7 +21,8 @@ Every request uses error detection (AY, AZ), its transaction date the time it is
 answer is checked (sip2_client.flaw: checksum summed here) and read for its ok flags.
 
 Two runs, both after a warm-up that is not counted:
-1. Paced: the kiosks together offer BENCH_SIP2_RATE messages/s (default 500), each kiosk
+1. Paced: the kiosks together offer each of BENCH_SIP2_RATES messages/s (default 100 and
+   500; one run each), each kiosk
    sending on its own schedule (gaps drawn from 0.5 to 1.5 times the mean), waiting for each
    answer before the next request (a kiosk never has two outstanding); BENCH_SIP2_S seconds
    (default 60) after BENCH_SIP2_WARMUP_S (default 10). The round trips (from just before the
@@ -54,12 +55,15 @@ TIMEOUT_S = 2400
 ITEMS = int(os.environ.get("BENCH_SIP2_ITEMS", "1000000"))
 PATRONS = int(os.environ.get("BENCH_SIP2_PATRONS", "200000"))
 KIOSKS = int(os.environ.get("BENCH_SIP2_KIOSKS", "200"))
-RATE = float(os.environ.get("BENCH_SIP2_RATE", "500"))
+# Paced runs, one per rate (messages/s all kiosks together): a busy day (100: each kiosk
+# every two seconds) and the issue's 500.
+RATES = [float(r) for r in os.environ.get("BENCH_SIP2_RATES", "100,500").split(",") if r.strip()]
 WARMUP_S = float(os.environ.get("BENCH_SIP2_WARMUP_S", "10"))
 DURATION_S = float(os.environ.get("BENCH_SIP2_S", "60"))
 FLAT_WARMUP_S = 3.0
 FLAT_S = float(os.environ.get("BENCH_SIP2_FLAT_S", "30"))
 WORKERS = int(os.environ.get("BENCH_SIP2_WORKERS", "0"))  # 0: the server's default
+PROCESSES = int(os.environ.get("BENCH_SIP2_PROCESSES", "0"))  # 0: the server's default
 PATRONS_PER_KIOSK = 8
 ITEMS_PER_KIOSK = 12
 ITEMS_PER_PATRON = 2
@@ -172,10 +176,18 @@ class Phase:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its waited-for children, from /proc."""
-    parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User and system CPU time of a process and of its worker processes (`octavo sip2` forks
+    one per core), from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return sum(int(parts[i]) for i in (11, 12)) / ticks
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += sum(int(fields[i]) for i in (11, 12)) / ticks
+    return total
 
 
 class Kiosk:
@@ -287,7 +299,7 @@ async def _load(port: int, plans: list[Plan], server_pid: int) -> list[Phase]:
 
     await asyncio.gather(*(open_one(k) for k in kiosks))
     _say(f"{len(kiosks)} kiosks logged in in {time.perf_counter() - started:.1f} s")
-    runs = [("paced", WARMUP_S, DURATION_S, len(kiosks) / RATE)]
+    runs = [(f"paced at {rate:g}/s", WARMUP_S, DURATION_S, len(kiosks) / rate) for rate in RATES]
     if FLAT_S > 0:
         runs.append(("flat out", FLAT_WARMUP_S, FLAT_S, None))
     phases = []
@@ -359,7 +371,7 @@ def run() -> list[Figure]:
         plans = _plans(t0)
         connections.close_all()
         log = root / "sip2.log"
-        server, port = start_server(log, workers=WORKERS or None)
+        server, port = start_server(log, workers=WORKERS or None, processes=PROCESSES or None)
         try:
             phases = asyncio.run(_load(port, plans, server.pid))
         finally:
@@ -398,13 +410,15 @@ def _figures(
             f"{kind} {percentile(samples, 0.99):.1f}" for kind, samples in sorted(phase.ms.items())
         )
         offered = (
-            f"paced: {KIOSKS} kiosks offering {RATE:g} messages/s together (a kiosk waits for "
+            f"paced: {KIOSKS} kiosks offering {KIOSKS / (phase.gap or 1):g} messages/s together "
+            f"(a kiosk waits for "
             f"each answer; {phase.behind:,} requests went out more than a mean gap late)"
             if phase.gap is not None
             else f"flat out: {KIOSKS} kiosks, each request sent as soon as the last is answered"
         )
         how = (
-            f"`octavo sip2` ({workers} worker threads) on 127.0.0.1; {offered}; "
+            f"`octavo sip2` ({PROCESSES or min(os.cpu_count() or 1, 8)} processes of {workers} "
+            f"worker threads) on 127.0.0.1; {offered}; "
             f"{phase.seconds():g} s counted after "
             f"{WARMUP_S if phase.gap is not None else FLAT_WARMUP_S:g} s warm-up; each patron: "
             f"63 with PIN, two 11, a 17, a 23, a 35, two 09, a 99 every {STATUS_EVERY}th; "
@@ -414,8 +428,7 @@ def _figures(
             f"{phase.cpu['load generator']:.1f}; {refusals:,} refusals in the server's log over "
             f"the whole run; kiosk passwords hashed with the PIN hasher; {data}; {load}"
         )
-        label = "200 kiosks paced" if phase.gap is not None else "200 kiosks flat out"
-        label = label.replace("200", str(KIOSKS))
+        label = f"{KIOSKS} kiosks {phase.name}"
         checkout = phase.ms.get("11", [0.0])
         if phase.gap is not None:
             figures += [

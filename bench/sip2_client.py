@@ -155,13 +155,17 @@ class Link:
             await self.writer.wait_closed()
 
 
-def start_server(log: Path, *, workers: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    log: Path, *, workers: int | None = None, processes: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     """`octavo sip2` on a free port of 127.0.0.1, its output and log in `log`; returns once it
     says it is listening."""
     port = free_port()
     command = [*_octavo(), "sip2", "--listen", f"127.0.0.1:{port}"]
     if workers:
         command += ["--workers", str(workers)]
+    if processes:
+        command += ["--processes", str(processes)]
     with log.open("wb") as output:
         # A session of its own, so that stopping it cannot reach this process.
         server = subprocess.Popen(

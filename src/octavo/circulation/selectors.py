@@ -16,6 +16,7 @@ from octavo.accounts.rules import Action, may_ever
 from octavo.circulation.models import Loan
 from octavo.circulation.services import _patron_view
 from octavo.circulation.states import LoanStatus
+from octavo.db import rows
 from octavo.district.models import Site
 from octavo.patrons.models import Patron
 from octavo.policy import rules
@@ -39,12 +40,31 @@ def standing_blocks(*, patron_id: int, site_id: int, at: datetime) -> list[Block
     site = Site.objects.filter(pk=site_id).first()
     if site is None:
         raise NotFound(f"no site {site_id}", field="site")
+    return standing_blocks_of(patron, site_id=site.id, at=at)
+
+
+def standing_blocks_of(patron: Patron, *, site_id: int, at: datetime) -> list[Block]:
+    """standing_blocks for a patron already read (a kiosk's, on every request)."""
     resolved = rules_for(
-        site_id=site.id, patron_type_id=patron.patron_type_id, material_type_id=None
+        site_id=site_id, patron_type_id=patron.patron_type_id, material_type_id=None
     )
     view = _patron_view(patron, at=at, material_type_id=resolved.material_type_id)
-    today = calendar_for(site.id).local_date(at)
+    today = calendar_for(site_id).local_date(at)
     return rules.checkout_blocks(view, NEUTRAL_ITEM, resolved.rules, today=today)
+
+
+_LOAN_LINES = (
+    "SELECT i.barcode, l.due_at FROM circulation_loan l JOIN holdings_item i ON i.id = l.item_id "
+    "WHERE l.patron_id = %s AND l.status = 'open' ORDER BY l.due_at, l.id"
+)
+
+
+def open_loan_lines(patron_id: int) -> list[tuple[str, datetime]]:
+    """The patron's open loans as (item barcode, due), the first due first: a kiosk's list."""
+    return [
+        (barcode, rows.converted(Loan, "due_at", due))
+        for barcode, due in rows.table(_LOAN_LINES, [patron_id])
+    ]
 
 
 def patron_for_desk(*, actor: Actor, barcode: str) -> Patron | None:

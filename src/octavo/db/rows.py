@@ -121,3 +121,33 @@ def values(sql: str, params: Sequence[Any]) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+@cache
+def _converters(model: type[Model], attname: str, vendor: str) -> tuple[list[Converter], Any]:
+    del vendor
+    column = model._meta.get_field(attname).get_col(model._meta.db_table)  # type: ignore[union-attr]
+    found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    return found, column
+
+
+def converted(model: type[Model], attname: str, value: Any) -> Any:
+    """A raw column value as the ORM would give it for `model.attname` (an aware datetime from
+    SQLite's text, a Decimal)."""
+    found, column = _converters(model, attname, connection.vendor)
+    for convert in found:
+        value = convert(value, column, connection)
+    return value
+
+
+def table(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Every row `sql` (written by the caller, never user input) returns, as tuples of raw
+    column values (see `converted`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def moment(value: Any) -> Any:
+    """A datetime as a query parameter, the way the database stores it."""
+    return connection.ops.adapt_datetimefield_value(value)

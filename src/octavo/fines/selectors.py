@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, DecimalField, F, Sum, Value, When
 
+from octavo.db import rows
 from octavo.fines.models import LedgerEntry
 from octavo.fines.states import EntryKind
 
@@ -62,3 +63,23 @@ def ledger(patron_id: int) -> list[LedgerEntry]:
         .select_related("site", "item")
         .order_by("at", "id")
     )
+
+
+_CHARGE_LINES = (
+    "SELECT c.id, c.charge_type, i.barcode, CAST(ROUND(c.amount * 100) AS BIGINT) - COALESCE(("
+    "SELECT SUM(CASE WHEN s.kind = %s THEN -1 ELSE 1 END * CAST(ROUND(s.amount * 100) AS BIGINT)) "
+    "FROM fines_ledgerentry s WHERE s.charge_id = c.id), 0) "
+    "FROM fines_ledgerentry c LEFT JOIN holdings_item i ON i.id = c.item_id "
+    "WHERE c.patron_id = %s AND c.kind = %s ORDER BY c.at, c.id"
+)
+
+
+def open_charge_lines(patron_id: int) -> list[tuple[int, str, str | None, Decimal]]:
+    """open_charges as (charge id, charge type, item barcode or None, left to pay), summed in
+    whole cents by the database (a kiosk's fine list)."""
+    found = rows.table(_CHARGE_LINES, [EntryKind.REFUND.value, patron_id, EntryKind.CHARGE.value])
+    return [
+        (int(charge_id), kind, barcode, (Decimal(int(cents)) / 100).quantize(Decimal("0.01")))
+        for charge_id, kind, barcode, cents in found
+        if int(cents) > 0
+    ]

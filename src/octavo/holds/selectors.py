@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from octavo.catalog.callnumbers import shelf_key
+from octavo.db import rows
 from octavo.district.models import Site
 from octavo.holdings.models import Item
 from octavo.holdings.states import ItemStatus
@@ -90,3 +91,25 @@ def hold_shelf(site: Site) -> list[Hold]:
         .select_related("patron", "record", "item")
         .order_by("expires_at", "id")
     )
+
+
+_HOLD_LINES = (
+    "SELECT h.status, i.barcode, r.title FROM holds_hold h "
+    "JOIN catalog_record r ON r.id = h.record_id LEFT JOIN holdings_item i ON i.id = h.item_id "
+    "WHERE h.patron_id = %s AND h.status IN (%s, %s, %s) ORDER BY h.placed_at, h.id"
+)
+
+
+def active_hold_lines(patron_id: int) -> list[tuple[str, str | None, str]]:
+    """active_holds as (status, the trapped item's barcode or None, title), for a kiosk."""
+    going = [HoldStatus.WAITING.value, HoldStatus.IN_TRANSIT.value, HoldStatus.READY.value]
+    return [(s, b, t) for s, b, t in rows.table(_HOLD_LINES, [patron_id, *going])]
+
+
+def waiting_count(record_id: int) -> int:
+    """How many holds wait for a copy of the record (a kiosk's hold queue length)."""
+    found = rows.values(
+        "SELECT COUNT(*) FROM holds_hold WHERE record_id = %s AND status = %s",
+        [record_id, HoldStatus.WAITING.value],
+    )
+    return int(found[0])

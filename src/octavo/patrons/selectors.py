@@ -7,6 +7,7 @@ import re
 from django.db.models import Q, QuerySet
 
 from octavo.accounts.rules import Action, may_ever
+from octavo.db import rows
 from octavo.patrons.models import Patron
 from octavo.patrons.rules import fold
 from octavo.shared.actor import Actor
@@ -70,3 +71,15 @@ def mail_addresses(patron: Patron) -> list[str]:
         .exclude(email="")
         .values_list("email", flat=True)
     )
+
+
+def by_card(barcode: str) -> Patron | None:
+    """The patron whose card this is, by key without the query compiler (a kiosk asks on
+    every request); a merged duplicate's card finds the record it was merged into."""
+    code = barcode.strip()
+    if not code:
+        return None
+    patron = rows.one(Patron, "barcode = %s", [code])
+    if patron is not None and patron.merged_into_id is not None:
+        patron = rows.one(Patron, "id = %s", [patron.merged_into_id])
+    return patron

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from octavo.accounts.rules import Action, decide
 from octavo.audit.services import changes_between
 from octavo.audit.services import record as audit
+from octavo.db import rows
 from octavo.district.models import Site
 from octavo.patrons import pins, rules
 from octavo.patrons.models import Guardian, Patron, PatronType, PinFailure
@@ -483,36 +484,56 @@ def _rehash(patron: Patron) -> Callable[[str], None]:
     return store
 
 
+_FAILURES = "SELECT at FROM patrons_pinfailure WHERE patron_id = %s AND at > %s"
+
+
+def _recent_failures(patron_id: int, since: datetime) -> list[datetime]:
+    return [
+        rows.converted(PinFailure, "at", value)
+        for value in rows.values(_FAILURES, [patron_id, rows.moment(since)])
+    ]
+
+
 def verify_pin(*, patron: Patron, pin: str, at: datetime) -> PinCheck:
     """Check a PIN typed at the desk, the OPAC or a SIP2 kiosk; every interface shares one count.
 
-    The patron row is locked while the failures are counted, so two kiosks guessing at once
-    cannot both get a fifth try.
+    The hash is checked outside any transaction (it takes some milliseconds of CPU, and on
+    SQLite a transaction that writes holds every other writer back). The failures are then
+    counted again with the patron row locked before anything is written, so two kiosks
+    guessing at once cannot both get a fifth try, and a right PIN arriving after the fifth
+    wrong one is refused. A right PIN with no failures on record writes nothing.
     """
     if at.tzinfo is None:
         raise InvalidInput("give the time with its time zone", field="at")
+    current = rows.one(Patron, "id = %s", [patron.pk])
+    if current is None:
+        raise NotFound(f"no patron {patron.pk}", field="patron")
+    if not current.pin_hash:
+        return PinCheck(PinOutcome.NO_PIN, tries_left=0)
+    stale = at - rules.PIN_FAILURE_WINDOW
+    failures = _recent_failures(current.pk, stale)
+    until = rules.pin_locked_until(failures, at)
+    if until is not None:
+        return PinCheck(PinOutcome.LOCKED, tries_left=0, locked_until=until)
+    right = check_password(pin, current.pin_hash, setter=_rehash(current), preferred=pins.ALGORITHM)
+    if right and not failures:
+        return PinCheck(PinOutcome.ACCEPTED, tries_left=rules.PIN_FAILURE_LIMIT)
     with transaction.atomic():
-        locked = Patron.objects.select_for_update().filter(pk=patron.pk).first()
-        if locked is None:
-            raise NotFound(f"no patron {patron.pk}", field="patron")
-        if not locked.pin_hash:
-            return PinCheck(PinOutcome.NO_PIN, tries_left=0)
-        stale = at - rules.PIN_FAILURE_WINDOW
-        PinFailure.objects.filter(patron=locked, at__lte=stale).delete()
-        failures = list(PinFailure.objects.filter(patron=locked).values_list("at", flat=True))
+        rows.one(Patron, "id = %s", [current.pk], lock=True)
+        failures = _recent_failures(current.pk, stale)
         until = rules.pin_locked_until(failures, at)
         if until is not None:
             return PinCheck(PinOutcome.LOCKED, tries_left=0, locked_until=until)
-        if check_password(pin, locked.pin_hash, setter=_rehash(locked), preferred=pins.ALGORITHM):
-            PinFailure.objects.filter(patron=locked).delete()
+        if right:
+            PinFailure.objects.filter(patron_id=current.pk).delete()
             return PinCheck(PinOutcome.ACCEPTED, tries_left=rules.PIN_FAILURE_LIMIT)
-        PinFailure.objects.create(patron=locked, at=at)
+        PinFailure.objects.filter(patron_id=current.pk, at__lte=stale).delete()
+        PinFailure.objects.create(patron_id=current.pk, at=at)
         failures.append(at)
         until = rules.pin_locked_until(failures, at)
-        recent = sum(1 for f in failures if f > stale)
         return PinCheck(
             PinOutcome.WRONG,
-            tries_left=max(rules.PIN_FAILURE_LIMIT - recent, 0),
+            tries_left=max(rules.PIN_FAILURE_LIMIT - len(failures), 0),
             locked_until=until,
         )
 

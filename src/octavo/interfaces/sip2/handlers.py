@@ -32,9 +32,10 @@ from octavo.circulation.errors import Refused
 from octavo.circulation.models import Loan
 from octavo.circulation.states import LoanStatus
 from octavo.db import rows
+from octavo.district.selectors import site_by_id
 from octavo.fines import selectors as fines_selectors
 from octavo.fines import services as fines
-from octavo.fines.models import LedgerEntry
+from octavo.holdings import selectors as holdings_selectors
 from octavo.holdings import services as holdings
 from octavo.holdings.models import Item
 from octavo.holdings.states import ItemStatus
@@ -46,6 +47,7 @@ from octavo.interfaces.sip2 import accounts, codec, words
 from octavo.interfaces.sip2.accounts import Kiosk
 from octavo.interfaces.sip2.codec import Message, SipChecksumError, SipError
 from octavo.interfaces.sip2.models import Sip2Answer
+from octavo.patrons import selectors as patrons_selectors
 from octavo.patrons import services as patrons
 from octavo.patrons.models import Patron
 from octavo.patrons.services import PinOutcome
@@ -311,9 +313,7 @@ class Session:
         barcode = (message.field("AA") or "").strip()
         patron = None
         if barcode:
-            patron = circulation_selectors.patron_for_desk(
-                actor=self.kiosk.actor(), barcode=barcode
-            )
+            patron = patrons_selectors.by_card(barcode)
         if patron is None:
             return None, self.refuse("no_patron")
         pin = message.field("AD") or ""
@@ -403,9 +403,7 @@ def _status_flags(s: Session, patron: Patron, at: datetime) -> str:
     assert s.kiosk is not None  # noqa: S101
     reasons = {
         b.reason
-        for b in circulation_selectors.standing_blocks(
-            patron_id=patron.pk, site_id=s.kiosk.site_id, at=at
-        )
+        for b in circulation_selectors.standing_blocks_of(patron, site_id=s.kiosk.site_id, at=at)
     }
     return "".join("Y" if flag & reasons else " " for flag in _STATUS_FLAGS)
 
@@ -454,17 +452,13 @@ def patron_information(s: Session, m: Message, at: datetime) -> str:
         fields = _patron_fields(s, m, patron, refused, None)
         fields.append(("AF", refused))
         return codec.body("64", fixed, fields)
-    loans = list(
-        Loan.objects.filter(patron_id=patron.pk, status=LoanStatus.OPEN.value)
-        .select_related("item")
-        .order_by("due_at", "id")
-    )
-    overdue = [loan for loan in loans if loan.due_at < at]
-    holds = holds_selectors.active_holds(patron.pk)
-    ready = [h for h in holds if h.status == HoldStatus.READY.value]
-    waiting = [h for h in holds if h.status != HoldStatus.READY.value]
+    loans = circulation_selectors.open_loan_lines(patron.pk)
+    overdue = [barcode for barcode, due in loans if due < at]
+    holds = holds_selectors.active_hold_lines(patron.pk)
+    ready = [b or t[:60] for status, b, t in holds if status == HoldStatus.READY.value]
+    waiting = [b or t[:60] for status, b, t in holds if status != HoldStatus.READY.value]
     see_fines = s.may("fines")
-    charges = fines_selectors.open_charges(patron.pk) if see_fines else []
+    charges = fines_selectors.open_charge_lines(patron.pk) if see_fines else []
     balance = fines_selectors.balance(patron.pk) if see_fines else None
     fixed = [
         _status_flags(s, patron, at),
@@ -482,12 +476,12 @@ def patron_information(s: Session, m: Message, at: datetime) -> str:
     chosen = summary.find("Y")
     start, end = _range(m)
     lists: dict[int, tuple[str, list[str]]] = {
-        0: ("AS", [_hold_name(h) for h in ready]),
-        1: ("AT", [loan.item.barcode for loan in overdue]),
-        2: ("AU", [loan.item.barcode for loan in loans]),
-        3: ("AV", [_charge_line(s, entry, left) for entry, left in charges]),
+        0: ("AS", ready),
+        1: ("AT", overdue),
+        2: ("AU", [barcode for barcode, _due in loans]),
+        3: ("AV", [_charge_line(s, kind, barcode, left) for _id, kind, barcode, left in charges]),
         4: ("BU", []),
-        5: ("CD", [_hold_name(h) for h in waiting]),
+        5: ("CD", waiting),
     }
     if chosen in lists:
         identifier, values = lists[chosen]
@@ -508,26 +502,16 @@ def _range(m: Message) -> tuple[int, int]:
     return start - 1, max(end, start - 1)
 
 
-def _hold_name(hold: Hold) -> str:
-    return hold.item.barcode if hold.item_id and hold.item else hold.record.title[:60]
-
-
-def _charge_line(s: Session, entry: LedgerEntry, left: Decimal) -> str:
+def _charge_line(s: Session, kind: str, barcode: str | None, left: Decimal) -> str:
     """A fine item (AV): what is left to pay, the kind of charge, the item's barcode."""
-    item = entry.item.barcode if entry.item_id and entry.item else ""
-    return " ".join(p for p in (s.money(left), entry.charge_type or "charge", item) if p)
+    return " ".join(p for p in (s.money(left), kind or "charge", barcode or "") if p)
 
 
 # --- 11 -> 12 check out, 29 -> 30 renew ------------------------------------------------------
 
 
 def _title(barcode: str) -> str:
-    found = (
-        Item.objects.filter(barcode=barcode).values_list("record__title", flat=True).first()
-        if barcode
-        else None
-    )
-    return (found or "")[:100]
+    return (holdings_selectors.title_by_barcode(barcode) or "")[:100]
 
 
 def _loan_body(
@@ -711,8 +695,8 @@ def _checkin_body(
         [
             ("AO", s.institution(m)),
             ("AB", barcode),
-            ("AQ", item.site.code if item is not None else ""),
-            ("AJ", item.record.title[:100] if item is not None else ""),
+            ("AQ", site_by_id(item.site_id).code if item is not None else ""),
+            ("AJ", holdings_selectors.title_of(item)[:100] if item is not None else ""),
             ("CT", to_site),
             ("CS", (item.call_number or None) if item is not None else None),
             ("CV", alert_type),
@@ -746,7 +730,7 @@ def checkin(s: Session, m: Message, at: datetime) -> str:
         screen = s.say("checked_in")
     if result.fine > 0:
         screen += " " + s.say("late_fine", amount=s.money(result.fine))
-    item = Item.objects.select_related("site", "record").get(pk=result.item.pk)
+    item = result.item
     return _checkin_body(
         s, m, at, ok=True, item=item, alert_type=alert_type, to_site=to_site, screen=screen
     )
@@ -769,11 +753,7 @@ def _return_time(s: Session, m: Message, at: datetime) -> datetime:
 
 def item_information(s: Session, m: Message, at: datetime) -> str:
     barcode = (m.field("AB") or "").strip()
-    item = (
-        Item.objects.select_related("site", "record").filter(barcode=barcode).first()
-        if barcode
-        else None
-    )
+    item = holdings_selectors.by_barcode(barcode)
     if item is None:
         return codec.body(
             "18",
@@ -788,12 +768,13 @@ def item_information(s: Session, m: Message, at: datetime) -> str:
             due = loan.due_at
             if loan.status == LoanStatus.CLAIMED_RETURNED.value:
                 status = "11"
-    waiting = Hold.objects.filter(record_id=item.record_id, status=HoldStatus.WAITING.value).count()
+    waiting = holds_selectors.waiting_count(item.record_id)
     shelf_hold = (
         Hold.objects.filter(item=item, status=HoldStatus.READY.value).first()
         if item.status == ItemStatus.ON_HOLD_SHELF.value
         else None
     )
+    home = site_by_id(item.site_id).code
     return codec.body(
         "18",
         [status, "02", "01", s.date(at)],
@@ -802,10 +783,10 @@ def item_information(s: Session, m: Message, at: datetime) -> str:
             ("AH", s.date(due) if due else None),
             ("CM", s.date(shelf_hold.expires_at) if shelf_hold and shelf_hold.expires_at else None),
             ("AB", item.barcode),
-            ("AJ", item.record.title[:100]),
-            ("BG", item.site.code),
-            ("AQ", item.site.code),
-            ("AP", item.site.code),
+            ("AJ", holdings_selectors.title_of(item)[:100]),
+            ("BG", home),
+            ("AQ", home),
+            ("AP", home),
             ("CS", item.call_number or None),
             ("CH", item.properties or None),
         ],

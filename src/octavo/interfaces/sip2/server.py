@@ -14,8 +14,13 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import os
+import signal
+import socket
 import ssl
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -29,7 +34,7 @@ log = logging.getLogger("octavo.sip2")
 DEFAULT_PORT = 6001
 MAX_REQUEST = MAX_LENGTH * 4  # bytes: MAX_LENGTH characters of up to four UTF-8 bytes each
 IDLE_TIMEOUT = 600.0  # seconds; kiosks send a 99 every few minutes to stay connected
-WORKERS = 4
+WORKERS = 2
 
 
 class PlaintextRefused(ValueError):
@@ -99,16 +104,22 @@ class Server:
         self._server: asyncio.Server | None = None
         self._open: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
-    async def start(self) -> tuple[str, int]:
-        """Listen; returns the address and port actually bound (port 0 picks a free one)."""
-        self._server = await asyncio.start_server(
-            self._connection,
-            self.listen.host,
-            self.listen.port,
-            ssl=self.tls,
-            limit=MAX_REQUEST,
-            reuse_address=True,
-        )
+    async def start(self, sock: socket.socket | None = None) -> tuple[str, int]:
+        """Listen, on `sock` when given (a socket bound before worker processes were forked);
+        returns the address and port actually bound (port 0 picks a free one)."""
+        if sock is not None:
+            self._server = await asyncio.start_server(
+                self._connection, sock=sock, ssl=self.tls, limit=MAX_REQUEST
+            )
+        else:
+            self._server = await asyncio.start_server(
+                self._connection,
+                self.listen.host,
+                self.listen.port,
+                ssl=self.tls,
+                limit=MAX_REQUEST,
+                reuse_address=True,
+            )
         bound = self._server.sockets[0].getsockname()
         return bound[0], bound[1]
 
@@ -190,7 +201,8 @@ class Server:
         """The next request, its leading line feed (a kiosk ending messages with CR LF) taken
         off; None when the connection should close."""
         try:
-            raw = await asyncio.wait_for(reader.readuntil(b"\r"), self.idle_timeout)
+            async with asyncio.timeout(self.idle_timeout):  # no task per read, as wait_for makes
+                raw = await reader.readuntil(b"\r")
         except TimeoutError:
             log.info("SIP2 connection from %s idle for %.0f s: closed", address, self.idle_timeout)
             return None
@@ -210,11 +222,63 @@ class Server:
         return raw.lstrip(b"\n")
 
 
-async def run(server: Server, *, ready: asyncio.Event | None = None) -> None:
-    await server.start()
-    if ready is not None:
-        ready.set()
+# --- several processes --------------------------------------------------------------------------
+# One process answers on one core at a time (Python's lock), and the answers are Python: on a
+# machine with more cores, worker processes share one listening socket, each with its own
+# threads and database connections; the kernel hands each new connection to one of them.
+# A connection's session (its login, its patron) lives in the process that accepted it; what
+# must outlive a connection (the answers kept for a resend) is in the database.
+
+
+def bind(listen: Listen) -> socket.socket:
+    """The listening socket, bound before the worker processes are forked so they share it."""
+    family = socket.getaddrinfo(listen.host, listen.port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((listen.host, listen.port), family=family, backlog=1024)
+
+
+def prefork(sock: socket.socket, processes: int, child: Callable[[socket.socket], int]) -> None:
+    """Run `child(sock)` in `processes` forked processes until SIGTERM or SIGINT, which are
+    passed on to them; one that ends on its own is replaced. Returns once all have ended."""
+    children: set[int] = set()
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: its own signal handling, never back into the caller
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 1
+            try:
+                code = child(sock)
+            except BaseException:
+                log.exception("SIP2 worker process %d failed", os.getpid())
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        await server.serve_forever()
+        for _ in range(processes):
+            spawn()
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            children.discard(pid)
+            if not stopping:
+                log.warning(
+                    "SIP2 worker process %d ended (status %d): starting another", pid, status
+                )
+                time.sleep(1)  # a process that cannot start does not fork in a tight loop
+                spawn()
     finally:
-        await server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -5,11 +5,14 @@ the SIP2 server for self-check kiosks, book drops and gates (issue #5; docs/oper
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import socket
 import ssl
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import connections
 
 from octavo.interfaces.cli.base import OctavoCommand
 from octavo.interfaces.sip2.server import (
@@ -19,6 +22,8 @@ from octavo.interfaces.sip2.server import (
     Listen,
     PlaintextRefused,
     Server,
+    bind,
+    prefork,
     tls_context,
 )
 
@@ -49,7 +54,13 @@ class Command(OctavoCommand):
             "--workers",
             type=int,
             default=WORKERS,
-            help=f"threads answering requests (default {WORKERS})",
+            help=f"threads answering requests in each process (default {WORKERS})",
+        )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="processes sharing the listener (default: one per core, at most 8)",
         )
 
     def run(self, **options: Any) -> None:
@@ -75,23 +86,35 @@ class Command(OctavoCommand):
             )
         except PlaintextRefused as error:
             self.fail(str(error))
-        asyncio.run(self._serve(server, tls is not None))
-
-    async def _serve(self, server: Server, tls: bool) -> None:
+        processes = options["processes"] or min(os.cpu_count() or 1, 8)
+        if processes < 1 or options["workers"] < 1:
+            self.fail("--processes and --workers are at least 1")
         try:
-            host, port = await server.start()
+            sock = bind(listen)
         except OSError as error:
-            self.fail(f"cannot listen on {server.listen.host}:{server.listen.port}: {error}")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+            self.fail(f"cannot listen on {listen.host}:{listen.port}: {error}")
+        host, port = sock.getsockname()[:2]
         self.stdout.write(
             f"SIP2 server listening on {host}:{port} ({'TLS' if tls else 'plain text'})",
         )
         self.stdout.flush()
-        serving = asyncio.create_task(server.serve_forever())
-        await stop.wait()
-        serving.cancel()
-        await server.stop()
+        connections.close_all()  # nothing open crosses a fork
+        if processes == 1:
+            asyncio.run(_serve(server, sock))
+        else:
+            prefork(sock, processes, lambda shared: asyncio.run(_serve(server, shared)) or 0)
+        sock.close()
         self.stdout.write("SIP2 server stopped")
+
+
+async def _serve(server: Server, sock: socket.socket) -> None:
+    """Serve on `sock` until SIGINT or SIGTERM, then close the connections and stop."""
+    await server.start(sock)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    serving = asyncio.create_task(server.serve_forever())
+    await stop.wait()
+    serving.cancel()
+    await server.stop()
