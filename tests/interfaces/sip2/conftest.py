@@ -35,24 +35,8 @@ class Running:
 
 @pytest.fixture
 def sip2_server(flushable_append_only) -> Iterator[Running]:
-    server = Server(Listen("127.0.0.1", 0), idle_timeout=5.0)
-    loop = asyncio.new_event_loop()
-    bound: list[tuple[str, int]] = []
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        bound.append(loop.run_until_complete(server.start()))
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    yield Running(bound[0][0], bound[0][1], server)
-    asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with serving(Server(Listen("127.0.0.1", 0), idle_timeout=5.0)) as running:
+        yield running
 
 
 class Kiosk:

@@ -300,6 +300,19 @@ def test_a_fee_paid_of_no_real_amount_is_refused(kiosk, caplog, amount):
     assert_nothing_crashed(caplog)
 
 
+@pytest.mark.parametrize("identifier", ["²", "³³", "٣", "9" * 40])
+def test_a_fee_or_title_id_that_is_no_plain_number_is_refused(kiosk, caplog, identifier):
+    """Found by the 100,000-message fuzz: "²" passes str.isdigit, and int() refuses it."""
+    log_in(kiosk, "kiosk1", KIOSK_PASSWORD)
+    pay = f"37{DATE}0100USDBV1.00|AONES|AAP1001|AD{PIN}|CG{identifier}|BKT-{len(identifier)}|"
+    answer = kiosk.ask(sealed(pay, 1))
+    assert_well_formed(b"37", answer)
+    hold = kiosk.ask(sealed(f"15+{DATE}AONES|AAP1001|AD{PIN}|AJ{identifier}|", 2))
+    assert_well_formed(b"15", hold)
+    assert hold.startswith(b"160")  # no such title
+    assert_nothing_crashed(caplog)
+
+
 def test_stopping_the_server_with_kiosks_connected_logs_no_error(caplog):
     """As `octavo sip2` stops on SIGTERM: the listener closed, then asyncio cancels the
     connections still open; each ends quietly."""

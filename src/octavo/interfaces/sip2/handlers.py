@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,6 +84,9 @@ CIRCULATION_STATUS = {
     ItemStatus.MISSING.value: "13",
     ItemStatus.WITHDRAWN.value: "01",
 }
+# A record or charge id sent by a kiosk: ASCII digits only (str.isdigit also passes "²",
+# which int() refuses), short enough for the database's integers.
+_ID = re.compile(r"[0-9]{1,18}")
 PAYMENT_METHODS = {"00": "cash", "01": "card", "02": "card"}  # cash, VISA, credit card
 
 
@@ -895,7 +899,7 @@ def fee_paid(s: Session, m: Message, at: datetime) -> str:
         return answer(False, s.refuse("bad_request"))
     charge_id = None
     fee = (m.field("CG") or "").strip()
-    if fee.isdigit():
+    if _ID.fullmatch(fee):
         charge_id = int(fee)
     reference = f"SIP2 {s.kiosk.name} {transaction_id or ''}".strip()[:100]
     try:
@@ -988,7 +992,7 @@ def _record_of(barcode: str, title_id: str) -> int | None:
         found = Item.objects.filter(barcode=barcode).values_list("record_id", flat=True).first()
         return int(found) if found is not None else None
     text = title_id.strip()
-    if text.isdigit():
+    if _ID.fullmatch(text):
         return int(text) if Record.objects.filter(pk=int(text)).exists() else None
     return None
 
