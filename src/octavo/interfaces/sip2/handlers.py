@@ -24,7 +24,13 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, close_old_connections, transaction
+from django.db import (
+    IntegrityError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 
 from octavo.catalog.models import Record
 from octavo.circulation import selectors as circulation_selectors
@@ -127,6 +133,9 @@ class Session:
     last: bytes | None = None  # the last answer, for a 97
     verified: _Verified | None = None
     request: bytes = b""  # the request being answered, for the log (redacted)
+    # What this request's handler will read, read before its transaction (see _once).
+    _patron_read: tuple[Patron | None, str | None] | None = None
+    _titles: dict[str, str] = field(default_factory=dict)
     _salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
 
     # --- the loop's one entry point ------------------------------------------------------
@@ -135,6 +144,7 @@ class Session:
         """The answer to one request (its bytes, terminator included or not)."""
         close_old_connections()
         self.request = raw
+        self._patron_read, self._titles = None, {}
         encoding = self.kiosk.encoding if self.kiosk else "utf-8"
         try:
             message = codec.parse(raw, encoding=encoding)
@@ -186,6 +196,13 @@ class Session:
             return self._seal(handler(self, message, now()), message.sequence)
         digest = hashlib.sha256(raw.rstrip(b"\r\n")).hexdigest()
         barcode = (message.field("AB") or "").strip()
+        # On SQLite the transaction below holds every other writer back until it commits:
+        # what can be read before it (the patron and their PIN, the title) is read first.
+        # The services read and lock again inside it whatever they decide on.
+        if message.field("AA") and message.code != "01":
+            self._patron_read = self.patron(message, now())
+        if barcode:
+            self.title(barcode)
         attempt = 0
         while True:
             attempt += 1
@@ -196,7 +213,7 @@ class Session:
                     )
                     if stored is not None and (transaction_id or stored.request_sha256 == digest):
                         return self._seal(stored.response, message.sequence)
-                    if barcode:
+                    if barcode and connection.features.has_select_for_update:
                         # The item first, then (the PIN check) the patron: the services' order.
                         # The other way round, a renewal here and a check-in of the same item
                         # on another connection each waited for the other (PostgreSQL).
@@ -314,6 +331,8 @@ class Session:
         may; (patron or None, what the screen says) when not. The PIN (AD) is checked with
         the limit every interface shares (patrons.services.verify_pin)."""
         assert self.kiosk is not None  # noqa: S101 - only after login
+        if self._patron_read is not None:
+            return self._patron_read
         barcode = (message.field("AA") or "").strip()
         patron = None
         if barcode:
@@ -342,6 +361,12 @@ class Session:
         if check.outcome is PinOutcome.NO_PIN and not self.kiosk.pin_required:
             return patron, None
         return patron, self.refuse("pin_wrong")
+
+    def title(self, barcode: str) -> str:
+        """The title of the item with this barcode ("" for none), read once per request."""
+        if barcode not in self._titles:
+            self._titles[barcode] = (holdings_selectors.title_by_barcode(barcode) or "")[:100]
+        return self._titles[barcode]
 
     def may(self, permission: str) -> bool:
         return self.kiosk is not None and self.kiosk.may(permission)
@@ -514,10 +539,6 @@ def _charge_line(s: Session, kind: str, barcode: str | None, left: Decimal) -> s
 # --- 11 -> 12 check out, 29 -> 30 renew ------------------------------------------------------
 
 
-def _title(barcode: str) -> str:
-    return (holdings_selectors.title_by_barcode(barcode) or "")[:100]
-
-
 def _loan_body(
     code: str,
     s: Session,
@@ -537,7 +558,7 @@ def _loan_body(
             ("AO", s.institution(m)),
             ("AA", m.field("AA") or ""),
             ("AB", barcode),
-            ("AJ", _title(barcode)),
+            ("AJ", s.title(barcode)),
             ("AH", s.date(due) if due else ""),
             ("AF", screen),
         ],
@@ -927,7 +948,7 @@ def hold(s: Session, m: Message, at: datetime) -> str:
     pickup = (m.field("BS") or "").strip() or s.kiosk.site_code
 
     def answer(ok: bool, screen: str | None, *, placed: Hold | None = None) -> str:
-        title = placed.record.title[:100] if placed else (_title(barcode) or m.field("AJ") or "")
+        title = placed.record.title[:100] if placed else (s.title(barcode) or m.field("AJ") or "")
         return codec.body(
             "16",
             ["1" if ok else "0", _yn(_available(placed)), s.date(at)],
