@@ -487,3 +487,15 @@ def test_an_offline_checkout_sent_with_no_block_is_recorded_past_the_blocks(kios
     override = AuditEntry.objects.get(action="loan.override")
     assert override.actor_username == "sip2:offline-kiosk" and override.source == "sip2"
     assert checkout(kiosk, BEN, FROG2, 3, flags="NN").startswith(b"120")  # online: refused
+
+
+def test_a_checkin_sent_with_a_card_and_a_wrong_pin_counts_no_pin_failure(kiosk):
+    """Some kiosks send the patron's card and PIN with every return; a check-in needs neither,
+    so a mistyped PIN there is not held against the card."""
+    from octavo.patrons.models import PinFailure
+
+    log_in(kiosk)
+    checkout(kiosk, ANA, FROG1, 1)
+    answer = kiosk.ask(sealed(f"09N{DATE}{BLANK_DATE}APNES|AONES|AB{FROG1}|AA{ANA}|AD0000|", 2))
+    assert answer.startswith(b"101")
+    assert not PinFailure.objects.exists()

@@ -71,6 +71,9 @@ RETRIES = 2  # runs again of a request PostgreSQL rolled back (a deadlock, a key
 
 # Requests that change something: their answers are kept for a resend.
 CHANGES = frozenset({"11", "09", "29", "65", "37", "15", "01", "19"})
+# Of those, the ones a patron makes with their PIN (a check-in needs none: a PIN sent with one
+# is not checked, and a wrong one is not counted against the card).
+_PATRON_ACTS = frozenset({"11", "29", "65", "37", "15"})
 # The Y/N table of supported messages in a 98 (BX), in the spec's order.
 SUPPORTED = (
     ("23", "Y"), ("11", "Y"), ("09", "Y"), ("01", "Y"), ("99", "Y"), ("97", "Y"), ("93", "Y"),
@@ -199,7 +202,7 @@ class Session:
         # On SQLite the transaction below holds every other writer back until it commits:
         # what can be read before it (the patron and their PIN, the title) is read first.
         # The services read and lock again inside it whatever they decide on.
-        if message.field("AA") and message.code != "01":
+        if message.code in _PATRON_ACTS and message.field("AA"):
             self._patron_read = self.patron(message, now())
         if barcode:
             self.title(barcode)
