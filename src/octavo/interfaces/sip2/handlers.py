@@ -602,7 +602,7 @@ def checkout(s: Session, m: Message, at: datetime) -> str:
             screen=s.say("already_yours", due=_day(s, loan.due_at)),
         )
     offline = m.fixed["no_block"] == "Y" and s.may("offline")
-    when = _offline_time(s, m, at) if offline else at
+    when = _reported_time(s, m.fixed["transaction_date"], at) if offline else at
     try:
         result = circulation.check_out(
             actor=s.kiosk.actor(elevated=offline),
@@ -636,11 +636,11 @@ def _cancel_checkout(s: Session, m: Message, at: datetime) -> str:
     return _loan_body("12", s, m, at, ok=True, screen=s.say("checked_in"))
 
 
-def _offline_time(s: Session, m: Message, at: datetime) -> datetime:
-    """When a no-block (offline) transaction happened: the request's transaction date, when
-    it is believable."""
+def _reported_time(s: Session, value: str, at: datetime) -> datetime:
+    """When a kiosk says something happened (a no-block check-out made offline, a book drop's
+    return): that date when it is believable (in the past OFFLINE_WINDOW), else `at`."""
     try:
-        when = codec.parse_date(m.fixed["transaction_date"], s.zone)
+        when = codec.parse_date(value, s.zone)
     except SipError:
         return at
     if when is None or when > at or when < at - OFFLINE_WINDOW:
@@ -738,7 +738,7 @@ def checkin(s: Session, m: Message, at: datetime) -> str:
     if not s.may("checkin"):
         return _checkin_body(s, m, at, ok=False, item=None, screen=s.refuse("not_allowed"))
     barcode = (m.field("AB") or "").strip()
-    returned = _return_time(s, m, at)
+    returned = _reported_time(s, m.fixed["return_date"], at)
     try:
         result = circulation.check_in(
             actor=s.kiosk.actor(), item_barcode=barcode, at=returned, site_code=s.kiosk.site_code
@@ -762,18 +762,6 @@ def checkin(s: Session, m: Message, at: datetime) -> str:
     return _checkin_body(
         s, m, at, ok=True, item=item, alert_type=alert_type, to_site=to_site, screen=screen
     )
-
-
-def _return_time(s: Session, m: Message, at: datetime) -> datetime:
-    """A book drop's return date (the item came back then, the library closed): believed
-    when it is in the past 30 days, else the time of the request."""
-    try:
-        when = codec.parse_date(m.fixed["return_date"], s.zone)
-    except SipError:
-        return at
-    if when is None or when > at or when < at - OFFLINE_WINDOW:
-        return at
-    return when
 
 
 # --- 17 -> 18 item information, 19 -> 20 item status update ----------------------------------
@@ -858,12 +846,7 @@ def end_session(s: Session, m: Message, at: datetime) -> str:
 def block_patron(s: Session, m: Message, at: datetime) -> str:
     """01: the kiosk stops a card (kept by the machine, or misused). Answered with a 24."""
     assert s.kiosk is not None  # noqa: S101
-    barcode = (m.field("AA") or "").strip()
-    patron = (
-        circulation_selectors.patron_for_desk(actor=s.kiosk.actor(), barcode=barcode)
-        if barcode
-        else None
-    )
+    patron = patrons_selectors.by_card(m.field("AA") or "")
     if patron is None:
         return _patron_status_body(s, m, at, None, s.refuse("no_patron"))
     if not s.may("block"):
@@ -976,15 +959,9 @@ def hold(s: Session, m: Message, at: datetime) -> str:
         return answer(False, s.refuse("no_item"))
     mode = m.fixed["hold_mode"]
     if mode == "-":
-        mine = Hold.objects.filter(
-            patron=patron,
-            record_id=record_id,
-            status__in=[
-                HoldStatus.WAITING.value,
-                HoldStatus.IN_TRANSIT.value,
-                HoldStatus.READY.value,
-            ],
-        ).first()
+        mine = next(
+            (h for h in holds_selectors.active_holds(patron.pk) if h.record_id == record_id), None
+        )
         if mine is None:
             return answer(False, s.refuse("no_hold"))
         try:

@@ -126,10 +126,6 @@ SAYS: dict[str, tuple[str, str]] = {
         "This cannot be done here. Please ask at the desk.",
         "Esto no se puede hacer aquí. Pregunta en el mostrador.",
     ),
-    "blocked": (
-        "Your card has been stopped. Please see the librarian.",
-        "Tu tarjeta fue detenida. Habla con el bibliotecario.",
-    ),
     "goodbye": ("Goodbye. Thank you!", "¡Adiós y gracias!"),
     "renew_all": (
         "{renewed} renewed, {unrenewed} not renewed.",
