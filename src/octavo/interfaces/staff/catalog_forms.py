@@ -11,10 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from octavo.catalog.mapping import Format
 from octavo.catalog.models import Record
 from octavo.catalog.records import RecordFields
 from octavo.catalog.search import Filters
@@ -22,62 +20,11 @@ from octavo.district.models import Location, Site
 from octavo.holdings.services import ItemFields
 from octavo.holdings.states import ItemStatus
 from octavo.interfaces.staff.forms import StaffForm, site_choices
+from octavo.interfaces.words import LANGUAGE_LABELS, STATUS_LABELS, shown
 from octavo.shared.barcodes import MAX_RANGE
 
 if TYPE_CHECKING:  # the stubs' name for a lazy translation; not needed at run time
     from django_stubs_ext import StrPromise
-
-FORMAT_LABELS: dict[str, Promise] = {
-    Format.BOOK: _("Book"),
-    Format.PERIODICAL: _("Periodical"),
-    Format.BRAILLE: _("Braille"),
-    Format.AUDIO: _("Sound recording"),
-    Format.MUSIC: _("Music recording"),
-    Format.SCORE: _("Printed music"),
-    Format.VIDEO: _("Video"),
-    Format.PICTURE: _("Picture"),
-    Format.MAP: _("Map"),
-    Format.KIT: _("Kit"),
-    Format.OBJECT: _("Object"),
-    Format.ERESOURCE: _("Electronic resource"),
-    Format.OTHER: _("Other"),
-}
-
-# MARC language codes (MARC Code List for Languages) a school district meets most; any other
-# code is shown as it is.
-LANGUAGE_LABELS: dict[str, Promise] = {
-    "eng": _("English"),
-    "spa": _("Spanish"),
-    "fre": _("French"),
-    "ger": _("German"),
-    "ita": _("Italian"),
-    "por": _("Portuguese"),
-    "chi": _("Chinese"),
-    "jpn": _("Japanese"),
-    "kor": _("Korean"),
-    "vie": _("Vietnamese"),
-    "tgl": _("Tagalog"),
-    "hmn": _("Hmong"),
-    "ara": _("Arabic"),
-    "rus": _("Russian"),
-    "lat": _("Latin"),
-}
-
-STATUS_LABELS: dict[str, Promise] = {
-    ItemStatus.AVAILABLE: _("Available"),
-    ItemStatus.CHECKED_OUT: _("Checked out"),
-    ItemStatus.IN_TRANSIT: _("In transit"),
-    ItemStatus.ON_HOLD_SHELF: _("On the hold shelf"),
-    ItemStatus.IN_REPAIR: _("In repair"),
-    ItemStatus.LOST: _("Lost"),
-    ItemStatus.MISSING: _("Missing"),
-    ItemStatus.WITHDRAWN: _("Withdrawn"),
-}
-
-
-def shown(table: dict[str, Promise], code: str) -> str:
-    """A code's words, or the code itself for one this table does not know."""
-    return str(table.get(code, code))
 
 
 def _lines(text: str) -> tuple[str, ...]:

@@ -24,28 +24,26 @@ from octavo.catalog.callnumbers import InvalidCallNumber, parse_call_number, she
 from octavo.catalog.errors import PossibleDuplicate
 from octavo.catalog.marc_text import to_text
 from octavo.catalog.models import Record
-from octavo.catalog.search import CANDIDATES, Filters, search
+from octavo.catalog.search import CANDIDATES, search
 from octavo.catalog.services import create_record, update_record_fields, update_record_marc
 from octavo.district.models import Location, Site
 from octavo.district.selectors import visible_sites
 from octavo.holdings.models import Item
 from octavo.holdings.services import add_item_range, add_items, update_item
 from octavo.holdings.states import ItemStatus
+from octavo.interfaces.facets import facet_groups, page_number
 from octavo.interfaces.staff.access import page, staff_page
 from octavo.interfaces.staff.catalog_forms import (
-    FORMAT_LABELS,
-    LANGUAGE_LABELS,
-    STATUS_LABELS,
     ItemAddForm,
     ItemForm,
     MarcForm,
     RecordCreateForm,
     RecordForm,
     SearchForm,
-    shown,
 )
 from octavo.interfaces.staff.forms import apply_error
 from octavo.interfaces.staff.holds_views import record_hold_context
+from octavo.interfaces.words import FORMAT_LABELS, LANGUAGE_LABELS, STATUS_LABELS, shown
 from octavo.shared.actor import Actor
 from octavo.shared.clock import now
 from octavo.shared.errors import NotFound, OctavoError, PermissionDenied
@@ -94,108 +92,6 @@ def _marc(record: Record) -> pymarc.Record:
 # --- search -----------------------------------------------------------------------------------
 
 
-def _url(params: QueryDict, **changes: str | None) -> str:
-    """This search with some filters set (or, given None, removed), from its first page."""
-    query = params.copy()
-    query.pop("page", None)
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return f"?{query.urlencode()}"
-
-
-def _facet(
-    params: QueryDict,
-    key: str,
-    label: str,
-    values: list[tuple[str, str, int | None]],
-    selected: str,
-) -> dict[str, Any]:
-    """One facet list: (value, words, count or None) rows as links, the selected one marked."""
-    return {
-        "key": key,
-        "label": label,
-        "selected": selected,
-        "remove_url": _url(params, **{key: None}),
-        "values": [
-            {
-                "value": value,
-                "label": words,
-                "count": count,
-                "selected": value == selected,
-                "url": _url(params, **{key: value}),
-            }
-            for value, words, count in values
-        ],
-    }
-
-
-def _facets(
-    params: QueryDict, filters: Filters, counted: dict[str, list[tuple[str, int]]]
-) -> list[dict[str, Any]]:
-    # Sites the search counted are named from the site list; a chosen site is kept even when
-    # no record matched there, so that it can be removed.
-    names = {site.code: site.name for site in Site.objects.all()}
-    year = str(filters.year) if filters.year is not None else ""
-    groups = [
-        _facet(
-            params,
-            "available",
-            _("Availability"),
-            [("on", _("On the shelf now"), n) for _value, n in counted.get("available", [])],
-            "on" if filters.available else "",
-        ),
-        _facet(
-            params,
-            "site",
-            _("Site"),
-            [
-                (code, f"{code} {names.get(code, '')}".strip(), n)
-                for code, n in counted.get("site", [])
-            ],
-            filters.site,
-        ),
-        _facet(
-            params,
-            "format",
-            _("Format"),
-            [(v, shown(FORMAT_LABELS, v), n) for v, n in counted.get("format", [])],
-            filters.format,
-        ),
-        _facet(
-            params,
-            "language",
-            _("Language"),
-            [(v, shown(LANGUAGE_LABELS, v), n) for v, n in counted.get("language", [])],
-            filters.language,
-        ),
-        _facet(
-            params,
-            "year",
-            _("Year"),
-            sorted(((v, v, n) for v, n in counted.get("year", [])), reverse=True),
-            year,
-        ),
-        _facet(
-            params,
-            "reading_level",
-            _("Reading level"),
-            [(v, v, n) for v, n in counted.get("reading_level", [])],
-            filters.reading_level,
-        ),
-    ]
-    return [g for g in groups if g["values"] or g["selected"]]
-
-
-def _page_number(text: str | None) -> int:
-    try:
-        return max(1, int(text or 1))
-    except ValueError:
-        return 1
-
-
 @require_safe
 @staff_page
 def catalog_search(request: HttpRequest, actor: Actor) -> HttpResponse:
@@ -206,7 +102,7 @@ def catalog_search(request: HttpRequest, actor: Actor) -> HttpResponse:
         filters = form.filters()
         # The search pages its own results; the paginator only counts pages. A page past the
         # last (an old link after a record was withdrawn) shows the last page.
-        wanted = min(_page_number(request.GET.get("page")), CANDIDATES // SEARCH_PAGE_SIZE)
+        wanted = min(page_number(request.GET.get("page")), CANDIDATES // SEARCH_PAGE_SIZE)
         offset = (wanted - 1) * SEARCH_PAGE_SIZE
         result = search(data["q"], filters=filters, limit=SEARCH_PAGE_SIZE, offset=offset)
         paginator = Paginator(range(result.total), SEARCH_PAGE_SIZE)
@@ -223,7 +119,7 @@ def catalog_search(request: HttpRequest, actor: Actor) -> HttpResponse:
             "more": result.more,
             "page_obj": paginator.page(number),  # for the pager; the rows are `rows`
             "rows": rows,
-            "facets": _facets(request.GET, filters, result.facets),
+            "facets": facet_groups(request.GET, filters, result.facets),
         }
     context["may_catalog"] = may_ever(actor, Action.CATALOG_EDIT)
     return _page(request, "staff/catalog_search.html", context, actor=actor)
