@@ -30,7 +30,16 @@ class Action(StrEnum):
     OVERRIDE = "circulate.override"  # check out past a block (expired card, limit...)
     FINES_MANAGE = "fines.manage"  # charge, waive, refund
     POLICY_EDIT = "policy.edit"  # the circulation matrix and closed days of a site
+    # A card holder's own account in the OPAC: renew their loans, place and cancel their holds.
+    SELF_SERVICE = "self.service"
+    # Turn a patron's reading history on or off: the patron, or for a child their parent.
+    HISTORY_CHOICE = "self.history"
 
+
+# What a card holder or parent does to a patron's own account in the OPAC: decided per patron
+# (decide_own), never per site, so no staff role has them.
+OWN_ACCOUNT = frozenset({Action.SELF_SERVICE, Action.HISTORY_CHOICE})
+STAFF_ACTIONS = frozenset(Action) - OWN_ACCOUNT
 
 # The permission table. Site-scoped actions are further limited to the actor's own sites
 # unless the actor is a district admin (issue #2: "a district admin sees all").
@@ -42,7 +51,7 @@ _STAFF = {
     Role.TEACHER,
 }
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.DISTRICT_ADMIN: frozenset(Action),
+    Role.DISTRICT_ADMIN: STAFF_ACTIONS,
     Role.SITE_LIBRARIAN: frozenset(
         {
             Action.STAFF_ACCESS,
@@ -79,8 +88,10 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     # a patron or touch money beyond taking a payment.
     Role.STUDENT_HELPER: frozenset({Action.STAFF_ACCESS, Action.PATRON_VIEW, Action.CIRCULATE}),
     Role.TEACHER: frozenset({Action.STAFF_ACCESS}),
-    Role.STUDENT: frozenset(),
-    Role.PARENT: frozenset(),
+    Role.STUDENT: frozenset({Action.SELF_SERVICE, Action.HISTORY_CHOICE}),
+    # A parent reads their children's accounts in the OPAC (MISSION.md) and chooses a child's
+    # reading history; they renew and place holds nothing on the child's behalf.
+    Role.PARENT: frozenset({Action.HISTORY_CHOICE}),
 }
 
 # Actions that concern no single site (district-wide): only the role table decides.
@@ -120,12 +131,25 @@ def may_ever(actor: Actor, action: Action) -> bool:
 
 def decide(actor: Actor, action: Action, *, site_id: int | None = None) -> Decision:
     """May `actor` do `action` (at `site_id`, for site-scoped actions)?"""
+    if action in OWN_ACCOUNT:
+        return Decision(False, f"role {actor.role.value}: {action.value} is decided per patron")
     if action not in ROLE_ACTIONS[actor.role]:
         return Decision(False, f"role {actor.role.value} may not {action.value}")
     if action in DISTRICT_WIDE or actor.is_district_admin:
         return ALLOW
     if site_id is None or site_id not in actor.site_ids:
         return Decision(False, f"{action.value} is limited to the sites {actor.username} works at")
+    return ALLOW
+
+
+def decide_own(actor: Actor, action: Action, *, patron_id: int) -> Decision:
+    """May `actor` do `action` on this patron's account in the OPAC? Only an actor who acts for
+    that patron (Actor.patron_ids: a card holder themselves, a parent their children) and only
+    with an action their role has (a card holder: SELF_SERVICE; a parent: HISTORY_CHOICE)."""
+    if action not in ROLE_ACTIONS[actor.role]:
+        return Decision(False, f"role {actor.role.value} may not {action.value}")
+    if patron_id not in actor.patron_ids:
+        return Decision(False, f"{action.value} is limited to the patron's own account")
     return ALLOW
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 
-from octavo.accounts.rules import Action, decide, may_ever
+from octavo.accounts.rules import Action, decide, decide_own, may_ever
 from octavo.audit.services import record as audit
 from octavo.circulation.errors import Refused
 from octavo.circulation.models import CirculationEvent, Loan
@@ -575,6 +575,23 @@ def _renew(
     rows.update(loan, ["status", "due_at", "renewals"])
     _event(EventKind.RENEW, item=item, site=site, patron=patron, at=at)
     return RenewResult(loan, loan.due_at, overridden)
+
+
+def renew_own(*, actor: Actor, item_barcode: str, at: datetime) -> RenewResult:
+    """A card holder renews one of their own loans in the OPAC (Actor.card_holder). The same
+    renewal rules as at the desk, at the loan's site, with no overrides. An item that is not
+    out to them is "not found": the OPAC never tells one patron about another's loans."""
+    if not may_ever(actor, Action.SELF_SERVICE) or not actor.patron_ids:
+        raise PermissionDenied("renew_own is for a card holder's own loans", field="patron")
+    with transaction.atomic():
+        item = _find_locked_item(item_barcode.strip())
+        loan = _open_loan(item) if item is not None else None
+        if item is None or loan is None or loan.patron_id is None:
+            raise NotFound(f"no loan of {item_barcode.strip()!r} on this card", field="item")
+        if not decide_own(actor, Action.SELF_SERVICE, patron_id=loan.patron_id):
+            raise NotFound(f"no loan of {item_barcode.strip()!r} on this card", field="item")
+        patron = _locked_patron(loan.patron_id)
+        return _renew(actor, loan, item, patron, site_by_id(loan.site_id), at, frozenset())
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from octavo.accounts.rules import Action, decide, may_ever
+from octavo.accounts.rules import Action, decide, decide_own, may_ever
 from octavo.catalog.models import Record
 from octavo.db import rows
 from octavo.district.models import Site
@@ -53,13 +53,25 @@ def place_hold(
     item_barcode: str = "",
 ) -> Hold:
     """A title-level hold (any copy), or a copy-level one when an item is named. Staff place
-    holds at the pickup site they work at; the OPAC calls this with the patron's own actor."""
-    if not may_ever(actor, Action.CIRCULATE):
+    holds at the pickup site they work at; a card holder in the OPAC (Actor.card_holder)
+    places their own, for pickup at any active site."""
+    own = bool(actor.patron_ids)
+    if own:
+        if patron_id is None and len(actor.patron_ids) == 1:
+            (patron_id,) = actor.patron_ids
+        if patron_id is None:
+            raise InvalidInput("say whose hold this is", field="patron")
+        decision = decide_own(actor, Action.SELF_SERVICE, patron_id=patron_id)
+        if not decision:
+            raise PermissionDenied(decision.reason, field="patron")
+        patron_barcode = ""
+    elif not may_ever(actor, Action.CIRCULATE):
         raise PermissionDenied(f"role {actor.role.value} may not place holds")
     site = Site.objects.filter(code=pickup_site_code.strip().upper(), is_active=True).first()
     if site is None:
         raise NotFound(f"no pickup site {pickup_site_code!r}", field="pickup_site")
-    _require(actor, site.id)
+    if not own:
+        _require(actor, site.id)
     record = Record.objects.filter(pk=record_id).first()
     if record is None:
         raise NotFound(f"no record {record_id}", field="record")
@@ -120,6 +132,18 @@ def _hold_blocks(patron: Patron, record: Record, site: Site, at: datetime) -> li
     return blocks
 
 
+def _own_patron(actor: Actor, patron_id: int | None) -> int | None:
+    """A card holder acts on their own holds only: the patron is theirs, whatever was asked."""
+    if not actor.patron_ids:
+        return patron_id
+    if patron_id is None and len(actor.patron_ids) == 1:
+        (patron_id,) = actor.patron_ids
+    decision = decide_own(actor, Action.SELF_SERVICE, patron_id=patron_id or 0)
+    if not decision:
+        raise PermissionDenied(decision.reason, field="patron")
+    return patron_id
+
+
 def _locked_hold(hold_id: int) -> Hold:
     hold = (
         Hold.objects.select_for_update(of=("self",))
@@ -136,8 +160,10 @@ def cancel_hold(
     *, actor: Actor, hold_id: int, at: datetime, patron_id: int | None = None
 ) -> tuple[Hold, Item | None]:
     """Cancel a hold. `patron_id`: only if it is this patron's (the OPAC: another patron's hold
-    id is "not found", not "forbidden"). Returns the hold and, when it had trapped an item,
-    that item, which circulation then sends on (the next hold, or home)."""
+    id is "not found", not "forbidden"). A card holder (Actor.card_holder) cancels only their
+    own. Returns the hold and, when it had trapped an item, that item, which circulation then
+    sends on (the next hold, or home)."""
+    patron_id = _own_patron(actor, patron_id)
     with transaction.atomic():
         hold = _locked_hold(hold_id)
         if patron_id is not None and hold.patron_id != patron_id:
@@ -153,6 +179,7 @@ def suspend_hold(
     *, actor: Actor, hold_id: int, until: date | None, at: datetime, patron_id: int | None = None
 ) -> Hold:
     """Pass a waiting hold over until `until` (None: resume now)."""
+    patron_id = _own_patron(actor, patron_id)
     with transaction.atomic():
         hold = _locked_hold(hold_id)
         if patron_id is not None and hold.patron_id != patron_id:

@@ -108,3 +108,14 @@ def pin_locked_until(failures: Iterable[datetime], at: datetime) -> datetime | N
     if len(recent) < PIN_FAILURE_LIMIT:
         return None
     return recent[PIN_FAILURE_LIMIT - 1] + PIN_FAILURE_WINDOW
+
+
+# Issue #6: reading history is off unless the student chooses it, "for a child, the parent
+# chooses". A roster knows grades, not ages; the line is drawn where COPPA draws it (under 13),
+# which a student passes in grade 7: through grade 6 the parent chooses.
+CHILD_GRADES = frozenset(GRADES[: GRADES.index("6") + 1])
+
+
+def parent_chooses_history(grade: str) -> bool:
+    """Does a parent, rather than the student, turn this student's reading history on or off?"""
+    return grade in CHILD_GRADES

@@ -26,6 +26,7 @@ class Source(StrEnum):
     CLI = "cli"
     SYSTEM = "system"
     SIP2 = "sip2"  # a self-check kiosk, book drop or gate (issue #5)
+    OPAC = "opac"  # the public catalog: a card holder or a parent (issue #6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,10 @@ class Actor:
     user_id: int | None = None
     source: Source = Source.STAFF
     address: str | None = None
+    # In the OPAC, the patrons whose accounts this actor may act on: a card holder's own id, or
+    # a parent's children. Services let such an actor touch those accounts and nothing else,
+    # and only with the actions their role has (accounts.rules.decide_own).
+    patron_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_district_admin(self) -> bool:
@@ -43,6 +48,29 @@ class Actor:
 
     def works_at(self, site_id: int | None) -> bool:
         return self.is_district_admin or (site_id is not None and site_id in self.site_ids)
+
+    @classmethod
+    def card_holder(cls, patron_id: int, barcode: str, *, address: str | None = None) -> Actor:
+        """A patron logged in to the OPAC with card and PIN. MISSION.md's "student" row is the
+        role of every card holder there (a teacher renewing their own books does the same)."""
+        return cls(
+            username=f"patron:{barcode}",
+            role=Role.STUDENT,
+            source=Source.OPAC,
+            address=address,
+            patron_ids=frozenset({patron_id}),
+        )
+
+    @classmethod
+    def parent(cls, email: str, children: frozenset[int], *, address: str | None = None) -> Actor:
+        """A parent or guardian logged in to the OPAC: reads their children's accounts."""
+        return cls(
+            username=f"parent:{email}",
+            role=Role.PARENT,
+            source=Source.OPAC,
+            address=address,
+            patron_ids=children,
+        )
 
     @classmethod
     def command_line(cls, username: str = "octavo-cli") -> Actor:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from octavo.accounts.rules import Action, decide, decide_user_change, may_ever
+from octavo.accounts.rules import (
+    OWN_ACCOUNT,
+    STAFF_ACTIONS,
+    Action,
+    decide,
+    decide_own,
+    decide_user_change,
+    may_ever,
+)
 from octavo.shared.actor import Actor, Role
 
 NORTH, SOUTH = 1, 2
@@ -14,13 +22,35 @@ def actor(role: Role, *sites: int) -> Actor:
     return Actor(username=f"a-{role.value}", role=role, site_ids=frozenset(sites))
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", sorted(STAFF_ACTIONS))
 def test_district_admin_may_do_everything_at_every_site(action: Action) -> None:
     assert decide(actor(Role.DISTRICT_ADMIN), action, site_id=SOUTH)
 
 
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", sorted(OWN_ACCOUNT))
+def test_own_account_actions_are_never_granted_by_site(role: Role, action: Action) -> None:
+    assert not decide(actor(role, NORTH), action, site_id=NORTH)
+    staff = actor(role, NORTH)
+    assert not decide_own(staff, action, patron_id=7)  # a staff account acts for no patron
+
+
+def test_a_card_holder_acts_on_their_own_account_only() -> None:
+    me = Actor.card_holder(7, "P7")
+    assert decide_own(me, Action.SELF_SERVICE, patron_id=7)
+    assert decide_own(me, Action.HISTORY_CHOICE, patron_id=7)
+    assert not decide_own(me, Action.SELF_SERVICE, patron_id=8)
+
+
+def test_a_parent_reads_their_children_and_only_chooses_their_reading_history() -> None:
+    parent = Actor.parent("rosa@example.org", frozenset({7, 9}))
+    assert decide_own(parent, Action.HISTORY_CHOICE, patron_id=9)
+    assert not decide_own(parent, Action.HISTORY_CHOICE, patron_id=8)
+    assert not decide_own(parent, Action.SELF_SERVICE, patron_id=7)  # no renewals, no holds
+
+
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.PARENT])
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", sorted(STAFF_ACTIONS))
 def test_students_and_parents_may_not_use_the_staff_side(role: Role, action: Action) -> None:
     decision = decide(actor(role, NORTH), action, site_id=NORTH)
     assert not decision

@@ -12,6 +12,7 @@ from octavo.patrons.rules import (
     check_email,
     fold,
     looks_like_formula,
+    parent_chooses_history,
     pin_locked_until,
     roster_grade,
 )
@@ -88,3 +89,13 @@ def test_only_the_listed_status_moves_are_allowed() -> None:
                 with pytest.raises(InvalidInput) as err:
                     advance(status, event)
                 assert err.value.field == "status"
+
+
+@pytest.mark.parametrize("grade", ["PK", "TK", "K", "1", "3", "6"])
+def test_a_parent_chooses_the_reading_history_through_grade_6(grade):
+    assert parent_chooses_history(grade)
+
+
+@pytest.mark.parametrize("grade", ["7", "9", "12", ""])
+def test_from_grade_7_and_for_adults_the_patron_chooses(grade):
+    assert not parent_chooses_history(grade)
