@@ -28,6 +28,7 @@ from django.db import connection
 
 from octavo.catalog.models import Record
 from octavo.catalog.query import COLUMNS_FOR, Field, Query, Term, parse
+from octavo.catalog.selectors import availability
 from octavo.district.models import Site
 from octavo.holdings.models import Item
 from octavo.holdings.states import ItemStatus
@@ -699,13 +700,4 @@ def _holdings_facets(record_ids: list[int], *, site: str) -> dict[str, list[tupl
 
 def _availability(record_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Per record, per site: how many items, and how many of them are on the shelf."""
-    out: dict[int, dict[str, dict[str, Any]]] = {}
-    for record_id, code, name, status in Item.objects.filter(record_id__in=record_ids).values_list(
-        "record_id", "site__code", "site__name", "status"
-    ):
-        entry = out.setdefault(record_id, {}).setdefault(
-            code, {"site": code, "site_name": name, "items": 0, "available": 0}
-        )
-        entry["items"] += 1
-        entry["available"] += status == ItemStatus.AVAILABLE.value
-    return {rid: sorted(sites.values(), key=lambda e: e["site"]) for rid, sites in out.items()}
+    return availability(record_ids)

@@ -1,7 +1,9 @@
-"""Reading the catalog: the data-quality report a cataloger works through."""
+"""Reading the catalog: where a record's items are and how many are on the shelf, and the
+data-quality report a cataloger works through."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +13,28 @@ from octavo.accounts.rules import Action, may_ever
 from octavo.catalog.models import ImportReject, Record
 from octavo.district.models import Site
 from octavo.holdings.models import Item
+from octavo.holdings.states import ItemStatus
 from octavo.shared.actor import Actor
 from octavo.shared.errors import NotFound, PermissionDenied
 
 SAMPLE = 50  # rows listed per problem; the counts are always complete
+
+
+def availability(record_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per record, per site (in site code order): how many items, and how many of them are on
+    the shelf, as {"site": code, "site_name": name, "items": n, "available": n}. A record with
+    no items is left out. The search results, lists and new arrivals all show this."""
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    rows = Item.objects.filter(record_id__in=list(record_ids)).values_list(
+        "record_id", "site__code", "site__name", "status"
+    )
+    for record_id, code, name, status in rows:
+        entry = out.setdefault(record_id, {}).setdefault(
+            code, {"site": code, "site_name": name, "items": 0, "available": 0}
+        )
+        entry["items"] += 1
+        entry["available"] += status == ItemStatus.AVAILABLE.value
+    return {rid: sorted(sites.values(), key=lambda e: e["site"]) for rid, sites in out.items()}
 
 
 @dataclass

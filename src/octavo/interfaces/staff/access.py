@@ -36,6 +36,17 @@ class NavLink:
 # Which pages belong under which link of the navigation.
 _SECTIONS = {
     "staff:home": {"home"},
+    "staff:lists": {
+        "lists",
+        "list_new",
+        "list",
+        "list_edit",
+        "list_delete",
+        "list_add",
+        "list_move",
+        "list_remove",
+        "list_note",
+    },
     "staff:desk": {
         "desk",
         "desk_checkin",
@@ -100,6 +111,9 @@ def nav_links(actor: Actor | None, current: str = "") -> list[NavLink]:
     if actor is None or not decide(actor, Action.STAFF_ACCESS):
         return []
     wanted = [("staff:home", _("Home"), True)]
+    # Second, so that it follows Catalog, which staff/base.html puts after the first link:
+    # reading lists are catalog work (issue #6).
+    wanted.append(("staff:lists", _("Lists"), may_ever(actor, Action.CATALOG_EDIT)))
     wanted.append(("staff:desk", _("Desk"), may_ever(actor, Action.CIRCULATE)))
     wanted.append(("staff:patrons", _("Patrons"), may_ever(actor, Action.PATRON_VIEW)))
     wanted.append(("staff:sites", _("Sites"), may_ever(actor, Action.SITE_VIEW)))

@@ -69,6 +69,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "material_type.create": _("Material type added"),
     "closed_days.add": _("Closed days added"),
     "closed_days.remove": _("Closed days removed"),
+    "list.create": _("Reading list added"),
+    "list.update": _("Reading list changed"),
+    "list.delete": _("Reading list deleted"),
+    "list.entry.add": _("Title added to a reading list"),
+    "list.entry.move": _("Title moved in a reading list"),
+    "list.entry.note": _("Reading list note changed"),
+    "list.entry.remove": _("Title removed from a reading list"),
+    "patron.reading_history": _("Reading history turned on or off"),
+    "parent.password": _("Parent set a password"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -83,6 +92,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "policy_rule": _("Policy row"),
     "patron_type": _("Patron type"),
     "material_type": _("Material type"),
+    "reading_list": _("Reading list"),
+    "parent": _("Parent login"),
 }
 
 # The field names services write into an audit entry's changes.

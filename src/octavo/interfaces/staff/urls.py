@@ -9,6 +9,7 @@ from octavo.interfaces.staff import (
     desk_print_views,
     desk_views,
     holds_views,
+    list_views,
     loan_views,
     patron_views,
     policy_views,
@@ -99,5 +100,30 @@ urlpatterns += [
         "sites/<str:code>/closed-days/remove/",
         policy_views.site_closed_days_remove,
         name="closed_days_remove",
+    ),
+]
+
+# Reading lists and featured shelves that librarians curate (issue #6).
+urlpatterns += [
+    path("lists/", list_views.list_index, name="lists"),
+    path("lists/new/", list_views.list_new, name="list_new"),
+    path("lists/<int:list_id>/", list_views.list_detail, name="list"),
+    path("lists/<int:list_id>/edit/", list_views.list_edit, name="list_edit"),
+    path("lists/<int:list_id>/delete/", list_views.list_delete, name="list_delete"),
+    path("lists/<int:list_id>/entries/", list_views.list_add, name="list_add"),
+    path(
+        "lists/<int:list_id>/entries/<int:record_id>/move/",
+        list_views.list_move,
+        name="list_move",
+    ),
+    path(
+        "lists/<int:list_id>/entries/<int:record_id>/remove/",
+        list_views.list_remove,
+        name="list_remove",
+    ),
+    path(
+        "lists/<int:list_id>/entries/<int:record_id>/note/",
+        list_views.list_note,
+        name="list_note",
     ),
 ]
