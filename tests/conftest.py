@@ -39,6 +39,19 @@ def django_db_modify_db_settings(tmp_path_factory) -> None:
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_catalogs() -> None:
+    """The .mo is a build product (gitignored); a .po edited since the last build must count,
+    for the staff side's and the OPAC's Spanish pages alike."""
+    from django.utils.translation import trans_real
+
+    from octavo.shared.catalogs import compile_catalogs
+
+    if compile_catalogs(only_stale=True):
+        trans_real._translations = {}  # drop catalogs a test may have loaded before
+        trans_real._default = None
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's real cost (about 0.3 s a hash) would dominate the suite; hashing is Django's.

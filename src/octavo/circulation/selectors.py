@@ -13,11 +13,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from octavo.accounts.rules import Action, may_ever
+from octavo.catalog.callnumbers import shelf_key
 from octavo.circulation.models import Loan
 from octavo.circulation.services import _patron_view
 from octavo.circulation.states import LoanStatus
 from octavo.db import rows
 from octavo.district.models import Site
+from octavo.holdings.models import Item
+from octavo.holdings.states import ItemStatus
 from octavo.patrons.models import Patron
 from octavo.policy import rules
 from octavo.policy.rules import Block, ItemView
@@ -120,3 +123,44 @@ def lost_cost(loan: Loan) -> LostCost:
         price=Decimal(loan.item.price or 0).quantize(Decimal("0.01")),
         processing_fee=Decimal(resolved.rules.processing_fee).quantize(Decimal("0.01")),
     )
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copy of a title as a reader sees it: where it stands and whether it is in."""
+
+    site_code: str
+    site_name: str
+    location: str
+    call_number: str
+    status: str  # octavo.holdings.states.ItemStatus value
+    due_at: datetime | None  # when it is out
+    public_note: str
+
+
+def copies_of(record_id: int) -> list[Copy]:
+    """A record's copies (withdrawn ones left out), site by site in shelf order, each with the
+    due date of its open loan. Two queries, whatever the number of copies."""
+    items = list(
+        Item.objects.filter(record_id=record_id)
+        .exclude(status=ItemStatus.WITHDRAWN.value)
+        .select_related("site", "location")
+    )
+    due = dict(
+        Loan.objects.filter(item__record_id=record_id, status=LoanStatus.OPEN.value).values_list(
+            "item_id", "due_at"
+        )
+    )
+    items.sort(key=lambda i: (i.site.code, shelf_key(i.call_number), i.barcode))
+    return [
+        Copy(
+            site_code=i.site.code,
+            site_name=i.site.name,
+            location=i.location.name if i.location else "",
+            call_number=i.call_number,
+            status=i.status,
+            due_at=due.get(i.pk),
+            public_note=i.public_note,
+        )
+        for i in items
+    ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "axes",
     "ninja",
@@ -72,10 +73,12 @@ INSTALLED_APPS = [
     "octavo.holds",
     "octavo.circulation",
     "octavo.fines",
+    "octavo.lists",
     "octavo.interfaces.api",
     "octavo.interfaces.cli",
     "octavo.interfaces.sip2",
     "octavo.interfaces.staff",
+    "octavo.interfaces.opac",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +154,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("OCTAVO_PROXY_COUNT", default=0) or None
+# How many reverse proxies stand in front of Octavo: the client's address is then the one the
+# outermost proxy saw (staff login lock-out, OPAC search and login limits).
+OCTAVO_PROXY_COUNT = env.int("OCTAVO_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = OCTAVO_PROXY_COUNT or None
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

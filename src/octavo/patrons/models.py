@@ -145,3 +145,38 @@ class Rollover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.year}"
+
+
+class ParentAccount(models.Model):
+    """A parent or guardian's login to the OPAC, by the e-mail address the school has on file
+    for them (Guardian.email). Their children are the patrons with a guardian of that address:
+    nothing links an account to a child but the school's own records, which the roster keeps
+    up to date."""
+
+    email = models.EmailField(_("e-mail"), unique=True)  # stored lower case
+    password_hash = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField()
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    password_set_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(email=""), name="parent_email_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ParentLoginFailure(models.Model):
+    """One wrong password for a parent account: counted by rules.pin_locked_until, the same
+    limit as a patron's PIN (issue #6: login attempts share the patron PIN limit)."""
+
+    account = models.ForeignKey(ParentAccount, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "at"], name="parent_failure_account_at")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.at:%Y-%m-%d %H:%M}"

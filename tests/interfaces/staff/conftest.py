@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils.translation import trans_real
 from tests.conftest import T0
 
 from octavo.catalog.records import RecordFields
@@ -28,15 +27,6 @@ from octavo.interfaces.staff import (
 from octavo.patrons.services import GuardianFields, PatronFields, add_guardian, create_patron
 from octavo.policy.models import PolicyRule
 from octavo.shared.actor import Role
-from octavo.shared.catalogs import compile_catalogs
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_catalogs() -> None:
-    # The .mo is a build product (gitignored); a .po edited since the last build must count.
-    if compile_catalogs(only_stale=True):
-        trans_real._translations = {}  # drop catalogs a test may have loaded before
-        trans_real._default = None
 
 
 @pytest.fixture
