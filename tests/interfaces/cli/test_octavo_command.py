@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import stat
@@ -120,6 +121,7 @@ def test_demo_loads_the_district_twice_without_duplicates(tmp_path: Path) -> Non
         "parent",
     ):
         assert role in first
+    assert "PIN 2468" in first and "carmen.martinez@example.org" in first
     sites = run(tmp_path, "site", "list").stdout.splitlines()
     assert [line.split("\t")[0] for line in sites] == ["JHS", "LES", "WES"]
 
@@ -159,6 +161,14 @@ def test_serve_answers_http_with_gunicorn(tmp_path: Path) -> None:
         assert r.status == 200
         assert "Octavo" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:
+            assert r.status == 200
+        # The public catalog at the root, with the demo's featured shelf and its stylesheet.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            home = r.read().decode()
+        assert "Summer reading" in home and "Charlotte" in home
+        stylesheet = re.search(r'href="(/static/opac/[^"]+\.css)"', home)
+        assert stylesheet, home[:500]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{stylesheet.group(1)}") as r:
             assert r.status == 200
     finally:
         server.terminate()

@@ -17,10 +17,18 @@ from octavo.fines.services import charge
 from octavo.fines.states import ChargeType
 from octavo.holdings.services import ItemFields, add_items
 from octavo.holds.services import place_hold
-from octavo.patrons.services import PatronFields, create_patron, set_pin
+from octavo.patrons.services import (
+    GuardianFields,
+    PatronFields,
+    add_guardian,
+    create_patron,
+    set_pin,
+)
 from octavo.shared.clock import now
 
 PIN = "4821"
+ROSA = "rosa.reyes@example.org"
+PARENT_PASSWORD = "our kids read every night"
 
 
 @dataclass
@@ -141,3 +149,43 @@ def logged_in(client: Client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def family(opac_world, cli_actor):
+    """Rosa is the guardian of Ana (grade 3, F1 out) and of Mia (grade 5, a hold on the frog
+    book); Lee (grade 9) has another guardian."""
+    ana, lee = opac_world.patrons["ana"], opac_world.patrons["lee"]
+    mia = create_patron(
+        actor=cli_actor,
+        fields=PatronFields(
+            barcode="P500",
+            first_name="Mia",
+            last_name="Reyes",
+            patron_type="student",
+            site_code="NES",
+            grade="5",
+        ),
+        at=now(),
+    )
+    for child in (ana, mia):
+        add_guardian(
+            actor=cli_actor,
+            patron_id=child.pk,
+            fields=GuardianFields(name="Rosa Reyes", email=ROSA),
+            at=now(),
+        )
+    add_guardian(
+        actor=cli_actor,
+        patron_id=lee.pk,
+        fields=GuardianFields(name="Jin Park", email="jin.park@example.org"),
+        at=now(),
+    )
+    hold = place_hold(
+        actor=cli_actor,
+        patron_barcode="P500",
+        record_id=opac_world.records["frog"].pk,
+        pickup_site_code="NES",
+        at=now(),
+    )
+    return {"ana": ana, "mia": mia, "lee": lee, "mias_hold": hold}

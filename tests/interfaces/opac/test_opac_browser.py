@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from tests.interfaces.opac.conftest import PIN
+from tests.interfaces.opac.conftest import PARENT_PASSWORD, PIN, ROSA
 
 # Chromium's path and flags and the screenshot folder, as the staff browser test sets them up
 # (importing that module also skips this one when there is no Chromium).
@@ -22,6 +22,8 @@ from octavo.fines.services import charge
 from octavo.fines.states import ChargeType
 from octavo.holds.selectors import active_holds
 from octavo.holds.services import place_hold
+from octavo.lists.services import add_entry, create_list
+from octavo.patrons.models import ParentAccount, Patron
 from octavo.shared.clock import now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -154,6 +156,41 @@ def test_a_student_finds_a_book_holds_it_renews_a_loan_and_reads_in_spanish(
     expect(page).to_have_url(re.compile(r"/account/login\?next="))
 
 
+def _parent_account(at) -> None:
+    """Rosa's login, as the e-mailed link would have set it (the link itself is tested through
+    a real SMTP server in test_opac_parents.py)."""
+    from django.contrib.auth.hashers import make_password
+
+    ParentAccount.objects.create(
+        email=ROSA, password_hash=make_password(PARENT_PASSWORD), created_at=at
+    )
+
+
+def test_a_parent_sees_both_children_and_no_one_else(live_server, world, family, page):
+    url = live_server.url
+    _parent_account(now())
+    page.goto(f"{url}/account/login")
+    page.get_by_role("link", name="Log in with your e-mail address").click()
+    page.get_by_label("E-mail address").fill(ROSA)
+    page.get_by_label("Password").fill(PARENT_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{url}/account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your children's accounts")
+    expect(page.get_by_role("heading", level=2)).to_have_text(["Ana Reyes", "Mia Reyes"])
+    main = page.locator("main")
+    expect(main).to_contain_text("Frog and Toad Are Friends")  # Ana's loan, Mia's hold
+    for other in ("Lee", "Sam", "Owl at Home"):
+        expect(main).not_to_contain_text(other)
+    # Nothing to renew or cancel for a child; Ana (grade 3) gets her reading history switch.
+    expect(page.get_by_role("button", name=re.compile("^Renew"))).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Cancel"))).to_have_count(0)
+    page.get_by_label("Keep a list of what Ana borrows").check()
+    page.locator("form[action$='/history']").first.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("The reading history is on.")
+    assert Patron.objects.get(pk=family["ana"].pk).keeps_reading_history
+    page.screenshot(path=str(ARTIFACTS / "opac-parent-account-desktop.png"), full_page=True)
+
+
 def _violations(page) -> list[str]:
     """axe-core's WCAG A/AA violations on the page as it is now, one line per failing node:
     the rule, its impact, what to fix, and where."""
@@ -170,7 +207,7 @@ def _violations(page) -> list[str]:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_every_page_type_passes_axe_at_phone_and_desktop_widths(
-    live_server, world, page, cli_actor, language
+    live_server, world, family, page, cli_actor, language
 ):
     url = live_server.url
     # Lee (grade 9, chooses his own reading history) with a loan someone waits for, a hold,
@@ -200,6 +237,10 @@ def test_every_page_type_passes_axe_at_phone_and_desktop_widths(
         for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(viewport)
             problems.extend(f"{name} ({width}): {line}" for line in _violations(page))
+            # Nothing makes the page scroll sideways (WCAG 1.4.10, reflow, at a phone's width).
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > viewport["width"]:
+                problems.append(f"{name} ({width}): the page is {wide} px wide")
             page.screenshot(
                 path=str(ARTIFACTS / f"opac-{name}-{width}{suffix}.png"), full_page=True
             )
@@ -238,6 +279,39 @@ def test_every_page_type_passes_axe_at_phone_and_desktop_widths(
     page.goto(f"{url}/account/history")
     expect(page.locator("input[name=keep]")).to_be_visible()
     check("history")
+    page.locator("footer button").click()  # log out
+
+    # Reading lists: the index, a list with a note, new arrivals.
+    summer = create_list(
+        actor=cli_actor,
+        name="Summer reading",
+        site_code="NES",
+        description="Short books for long days.",
+        is_public=True,
+        featured=True,
+        at=now(),
+    )
+    add_entry(actor=cli_actor, list_id=summer.pk, record_id=frog.pk, note="A classic.", at=now())
+    page.goto(f"{url}/lists")
+    check("lists")
+    page.goto(f"{url}/lists/{summer.pk}")
+    expect(page.locator(".result")).to_have_count(1)
+    check("list")
+    page.goto(f"{url}/lists/new")
+    check("arrivals")
+
+    # A parent: the login, the link form, and the account with two children.
+    page.goto(f"{url}/account/parent/link")
+    check("parent-link")
+    page.goto(f"{url}/account/parent/login")
+    check("parent-login")
+    _parent_account(now())
+    page.locator("input[name=email]").fill(ROSA)
+    page.locator("input[name=password]").fill(PARENT_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{url}/account")
+    expect(page.locator("section.account")).to_have_count(2)
+    check("parent-account")
 
     assert not problems, f"{len(problems)} accessibility violations ({language}):\n" + "\n".join(
         problems

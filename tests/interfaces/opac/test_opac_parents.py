@@ -6,60 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.interfaces.opac.conftest import PARENT_PASSWORD as PASSWORD
+from tests.interfaces.opac.conftest import ROSA
 from tests.interfaces.opac.test_opac_pages import text_of
 from tests.interfaces.staff.test_desk_receipt_email import _wait_for, inbox  # noqa: F401
 
 from octavo.circulation.models import Loan
 from octavo.holds.models import Hold
-from octavo.holds.services import place_hold
 from octavo.patrons.models import ParentAccount, Patron
-from octavo.patrons.services import GuardianFields, PatronFields, add_guardian, create_patron
-from octavo.shared.clock import now
 
 pytestmark = pytest.mark.django_db
-
-ROSA = "rosa.reyes@example.org"
-PASSWORD = "our kids read every night"
-
-
-@pytest.fixture
-def family(opac_world, cli_actor):
-    """Rosa is the guardian of Ana (grade 3, F1 out) and of Mia (grade 5, a hold on the frog
-    book); Lee (grade 9) has another guardian."""
-    ana, lee = opac_world.patrons["ana"], opac_world.patrons["lee"]
-    mia = create_patron(
-        actor=cli_actor,
-        fields=PatronFields(
-            barcode="P500",
-            first_name="Mia",
-            last_name="Reyes",
-            patron_type="student",
-            site_code="NES",
-            grade="5",
-        ),
-        at=now(),
-    )
-    for child in (ana, mia):
-        add_guardian(
-            actor=cli_actor,
-            patron_id=child.pk,
-            fields=GuardianFields(name="Rosa Reyes", email=ROSA),
-            at=now(),
-        )
-    add_guardian(
-        actor=cli_actor,
-        patron_id=lee.pk,
-        fields=GuardianFields(name="Jin Park", email="jin.park@example.org"),
-        at=now(),
-    )
-    hold = place_hold(
-        actor=cli_actor,
-        patron_barcode="P500",
-        record_id=opac_world.records["frog"].pk,
-        pickup_site_code="NES",
-        at=now(),
-    )
-    return {"ana": ana, "mia": mia, "lee": lee, "mias_hold": hold}
 
 
 def _link_from(message) -> str:

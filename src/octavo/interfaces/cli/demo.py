@@ -19,6 +19,8 @@ from octavo.shared.actor import Actor, Role
 from octavo.shared.clock import now
 
 DEMO_PASSWORD = "octavo-demo-2026"  # noqa: S105 - printed on purpose: it is a demo
+DEMO_PIN = "2468"  # every demo patron's PIN, for the public catalog
+DEMO_PARENT = "carmen.martinez@example.org"  # Ava's and Leo's guardian
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ PATRONS = [
     ("P0005", "Zoe", "Patel", "student", "WES", "4", "Mr. Brennan"),
     ("P0006", "Eli", "Rossi", "student", "JHS", "10", ""),
     ("P0007", "Grace", "Okafor", "student", "JHS", "12", ""),
+    ("P0008", "Leo", "Martinez", "student", "LES", "5", "Mr. Okoro"),
     ("P0100", "Tia", "Lessonby", "teacher", "WES", "", ""),
     ("P0101", "Omar", "Haddad", "staff", "LES", "", ""),
 ]
@@ -129,7 +132,7 @@ def _load_collection(actor: Actor, at: datetime) -> None:
     from octavo.holdings.models import Item
     from octavo.holdings.services import ItemFields, add_items
     from octavo.patrons.models import Patron
-    from octavo.patrons.services import PatronFields, create_patron
+    from octavo.patrons.services import PatronFields, create_patron, set_pin
     from octavo.policy.models import PolicyRule
 
     for n, (title, author, year, call, subjects) in enumerate(BOOKS, start=1):
@@ -184,6 +187,9 @@ def _load_collection(actor: Actor, at: datetime) -> None:
                 ),
                 at=at,
             )
+        patron = Patron.objects.get(barcode=barcode)
+        if not patron.pin_hash:
+            set_pin(actor=actor, patron_id=patron.pk, pin=DEMO_PIN, at=at)
     # Ten cents a day, at most five dollars, as many school districts charge.
     PolicyRule.objects.filter(site=None, patron_type=None, material_type=None).update(
         fine_per_day=Decimal("0.10"), fine_cap=Decimal("5.00"), processing_fee=Decimal("2.00")
@@ -194,6 +200,45 @@ def _load_collection(actor: Actor, at: datetime) -> None:
         if Item.objects.filter(barcode=item, status="available").exists():
             when = at - timedelta(days=days_ago)
             check_out(actor=actor, patron_barcode=patron, item_barcode=item, at=when)
+    _load_opac(actor, at)
+
+
+def _load_opac(actor: Actor, at: datetime) -> None:
+    """What the public catalog shows off: a parent with two children, a featured shelf."""
+    from django.contrib.auth.hashers import make_password
+
+    from octavo.catalog.models import Record
+    from octavo.lists.models import ReadingList
+    from octavo.lists.services import add_entry, create_list
+    from octavo.patrons.models import Guardian, ParentAccount, Patron
+    from octavo.patrons.services import GuardianFields, add_guardian
+
+    for barcode in ("P0001", "P0008"):
+        child = Patron.objects.get(barcode=barcode)
+        if not Guardian.objects.filter(patron=child, email=DEMO_PARENT).exists():
+            fields = GuardianFields(
+                name="Carmen Martinez", relationship="mother", email=DEMO_PARENT
+            )
+            add_guardian(actor=actor, patron_id=child.pk, fields=fields, at=at)
+    # A demo parent skips the e-mailed link: the password is set here.
+    ParentAccount.objects.get_or_create(
+        email=DEMO_PARENT,
+        defaults={"created_at": at, "password_hash": make_password(DEMO_PASSWORD)},
+    )
+    if not ReadingList.objects.filter(name="Summer reading").exists():
+        shelf = create_list(
+            actor=actor,
+            name="Summer reading",
+            site_code="LES",
+            description="Favourites from our library for long summer days.",
+            audience="Grades 2-5",
+            is_public=True,
+            featured=True,
+            at=at,
+        )
+        for title in ("Charlotte's web", "Frog and Toad are friends", "Holes", "Wonder"):
+            record = Record.objects.get(title=title)
+            add_entry(actor=actor, list_id=shelf.pk, record_id=record.pk, at=at)
 
 
 def logins_table(base_url: str) -> str:
@@ -209,6 +254,10 @@ def logins_table(base_url: str) -> str:
             f"{','.join(login.sites) or 'all (district)'}"
         )
     lines.append("")
+    lines.append(
+        f"Public catalog at {base_url}/ : library card P0001 (or P0002 ... P0008), PIN {DEMO_PIN};"
+    )
+    lines.append(f"  a parent: {DEMO_PARENT} with the password above.")
     lines.append(
         "API: `octavo token create admin` prints a token; "
         f"OpenAPI at {base_url}/api/v1/openapi.json"
