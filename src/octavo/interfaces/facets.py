@@ -7,7 +7,9 @@ marked and has a link that removes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -17,16 +19,23 @@ from octavo.district.models import Site
 from octavo.interfaces.words import FORMAT_LABELS, LANGUAGE_LABELS, shown
 
 
-def _url(params: QueryDict, **changes: str | None) -> str:
-    """This search with some filters set (or, given None, removed), from its first page."""
-    query = params.copy()
-    query.pop("page", None)
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return f"?{query.urlencode()}"
+def search_url(params: QueryDict | Mapping[str, Any], **changes: str | None) -> str:
+    """This search with some parameters set (or, given None, removed) and the others as they
+    were, in their order; without `page` unless it is one of the changes (a new filter starts
+    from the first page). A page has dozens of these links: built from plain pairs, not by
+    copying the QueryDict for each."""
+    pairs = params.lists() if isinstance(params, QueryDict) else params.items()
+    out: list[tuple[str, str]] = []
+    done: set[str] = set()
+    for key, values in pairs:
+        if key in changes:
+            if key not in done and changes[key] is not None:
+                out.append((key, str(changes[key])))
+            done.add(key)
+        elif key != "page":
+            out.extend((key, v) for v in (values if isinstance(values, list) else [values]))
+    out.extend((k, str(v)) for k, v in changes.items() if k not in done and v is not None)
+    return f"?{urlencode(out)}"
 
 
 def _facet(
@@ -41,14 +50,14 @@ def _facet(
         "key": key,
         "label": label,
         "selected": selected,
-        "remove_url": _url(params, **{key: None}),
+        "remove_url": search_url(params, **{key: None}),
         "values": [
             {
                 "value": value,
                 "label": words,
                 "count": count,
                 "selected": value == selected,
-                "url": _url(params, **{key: value}),
+                "url": search_url(params, **{key: value}),
             }
             for value, words, count in values
         ],

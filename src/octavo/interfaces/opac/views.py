@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from octavo.catalog.citations import all_citations, cited_from
@@ -27,7 +28,7 @@ from octavo.circulation.selectors import copies_of
 from octavo.district.models import ClosedDay, OpeningHours, Site
 from octavo.holdings.selectors import new_arrivals
 from octavo.holds.selectors import waiting_count
-from octavo.interfaces.facets import facet_groups, page_number
+from octavo.interfaces.facets import facet_groups, page_number, search_url
 from octavo.interfaces.opac.access import (
     SEARCH_RATE,
     SESSION_PARENT,
@@ -67,12 +68,26 @@ SHELF_SIZE = 8
 
 
 def _rows(rows: Sequence[Mapping[str, Any]], chosen: str = "") -> list[dict[str, Any]]:
-    """Search results, list entries and new arrivals, made ready for the same result row."""
+    """Search results, list entries and new arrivals, made ready for the same result row.
+    The availability lines are worded here, once each: a page has sixty of them, and a
+    template's translation tag costs several times a plain gettext."""
     out = []
     for row in rows:
         places, more_sites = _places(row.get("availability", []), chosen)
+        lines = [
+            {
+                "in": place["available"] > 0,
+                "text": _("%(available)s of %(items)s available at %(site)s")
+                % {
+                    "available": place["available"],
+                    "items": place["items"],
+                    "site": place["site_name"],
+                },
+            }
+            for place in places
+        ]
         label = shown(FORMAT_LABELS, row["format"])
-        out.append({**row, "format_label": label, "places": places, "more_sites": more_sites})
+        out.append({**row, "format_label": label, "places": lines, "more_sites": more_sites})
     return out
 
 
@@ -149,11 +164,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if number != wanted:
         result = search(text, filters=filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     rows = _rows(result.results, filters.site)
+    page_obj = paginator.page(number)
     context |= {
+        "previous_url": search_url(request.GET, page=str(number - 1))
+        if page_obj.has_previous()
+        else "",
+        "next_url": search_url(request.GET, page=str(number + 1)) if page_obj.has_next() else "",
         "searched": True,
         "total": result.total,
         "more": result.more,
-        "page_obj": paginator.page(number),
+        "page_obj": page_obj,
         "rows": rows,
         "facets": facet_groups(request.GET, filters, result.facets),
     }
