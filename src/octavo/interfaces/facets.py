@@ -33,7 +33,8 @@ def search_url(params: QueryDict | Mapping[str, Any], **changes: str | None) -> 
                 out.append((key, str(changes[key])))
             done.add(key)
         elif key != "page":
-            out.extend((key, v) for v in (values if isinstance(values, list) else [values]))
+            listed = values if isinstance(values, list) else [values]
+            out.extend((key, str(v)) for v in listed)
     out.extend((k, str(v)) for k, v in changes.items() if k not in done and v is not None)
     return f"?{urlencode(out)}"
 

@@ -187,9 +187,9 @@ def _load_collection(actor: Actor, at: datetime) -> None:
                 ),
                 at=at,
             )
-        patron = Patron.objects.get(barcode=barcode)
-        if not patron.pin_hash:
-            set_pin(actor=actor, patron_id=patron.pk, pin=DEMO_PIN, at=at)
+        holder = Patron.objects.get(barcode=barcode)
+        if not holder.pin_hash:
+            set_pin(actor=actor, patron_id=holder.pk, pin=DEMO_PIN, at=at)
     # Ten cents a day, at most five dollars, as many school districts charge.
     PolicyRule.objects.filter(site=None, patron_type=None, material_type=None).update(
         fine_per_day=Decimal("0.10"), fine_cap=Decimal("5.00"), processing_fee=Decimal("2.00")
