@@ -91,3 +91,44 @@ class ConfigVersion(models.Model):
 
     def __str__(self) -> str:
         return f"configuration {self.token}"
+
+
+class LabelSettings(models.Model):
+    """How a site's label printer is set up (issue #8, "save printer offsets per site"): how far
+    its labels land from where they should, and how its barcodes are drawn. No row: no offset,
+    Codabar for barcodes of digits and Code 128 for the others (octavo.holdings.labels)."""
+
+    SYMBOLOGIES = ("auto", "codabar", "code39", "code128")
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="label_settings")
+    # Millimetres; right and down are positive. A printer that feeds a sheet 2 mm low is
+    # corrected with -2.
+    offset_x_mm = models.DecimalField(
+        _("horizontal offset (mm)"), max_digits=4, decimal_places=1, default=0
+    )
+    offset_y_mm = models.DecimalField(
+        _("vertical offset (mm)"), max_digits=4, decimal_places=1, default=0
+    )
+    symbology = models.CharField(_("barcode symbology"), max_length=16, default="auto")
+    codabar_start = models.CharField(_("Codabar start character"), max_length=1, default="A")
+    codabar_stop = models.CharField(_("Codabar stop character"), max_length=1, default="A")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offset_x_mm__gte=-20, offset_x_mm__lte=20)
+                & Q(offset_y_mm__gte=-20, offset_y_mm__lte=20),
+                name="label_offsets_within_20_mm",
+            ),
+            models.CheckConstraint(
+                condition=Q(symbology__in=["auto", "codabar", "code39", "code128"]),
+                name="label_symbology_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(codabar_start__in=list("ABCD")) & Q(codabar_stop__in=list("ABCD")),
+                name="label_codabar_ends_abcd",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"label settings of site {self.site_id}"
