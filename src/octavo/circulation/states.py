@@ -42,6 +42,14 @@ class ItemEvent(StrEnum):
     ARRIVE = "arrive"  # a transit reaches its site
     MARK_LOST = "mark_lost"
     CLAIM_RETURNED = "claim_returned"
+    # An inventory is finished and the item, on the shelf by the catalog, was not scanned
+    # (issue #8); checking it in is how it comes back when found.
+    MARK_MISSING = "mark_missing"
+    # Item care and weeding (issue #8): to repair or mending and back, and out of the
+    # collection for good (octavo.circulation.care, octavo.circulation.weeding).
+    SEND_TO_REPAIR = "send_to_repair"
+    BACK_FROM_REPAIR = "back_from_repair"
+    WITHDRAW = "withdraw"
 
 
 _SHELF_OR_AWAY = (
@@ -67,6 +75,14 @@ ITEM_TRANSITIONS: dict[tuple[ItemStatus, ItemEvent], ItemStatus] = {
     (ItemStatus.IN_TRANSIT, ItemEvent.ARRIVE): ItemStatus.AVAILABLE,
     (ItemStatus.CHECKED_OUT, ItemEvent.MARK_LOST): ItemStatus.LOST,
     (ItemStatus.CHECKED_OUT, ItemEvent.CLAIM_RETURNED): ItemStatus.MISSING,
+    (ItemStatus.AVAILABLE, ItemEvent.MARK_MISSING): ItemStatus.MISSING,
+    (ItemStatus.AVAILABLE, ItemEvent.SEND_TO_REPAIR): ItemStatus.IN_REPAIR,
+    # Back on the shelf; the service then routes it as a check-in would (a hold may want it).
+    (ItemStatus.IN_REPAIR, ItemEvent.BACK_FROM_REPAIR): ItemStatus.AVAILABLE,
+    # Weeded from the shelf, or judged beyond mending. A copy that is out, on its way or
+    # waiting for a hold is withdrawn once it is back (the weeding list says it was skipped).
+    (ItemStatus.AVAILABLE, ItemEvent.WITHDRAW): ItemStatus.WITHDRAWN,
+    (ItemStatus.IN_REPAIR, ItemEvent.WITHDRAW): ItemStatus.WITHDRAWN,
 }
 
 

@@ -62,6 +62,8 @@ class Item(models.Model):
     properties = models.CharField(_("item properties"), max_length=255, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # When an inventory last found it on the shelf (issue #8); None: never seen by one.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
         ordering = ["site", "barcode"]
@@ -108,3 +110,205 @@ class Transit(models.Model):
 
     def __str__(self) -> str:
         return f"transit item {self.item_id} to site {self.to_site_id}"
+
+
+class Inventory(models.Model):
+    """One inventory of a site's shelves: the whole site, one location, or a call-number range
+    (issue #8). Scans come in while it is open; finishing it marks the missing as missing and
+    keeps its report (the five lists and their counts) here."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        FINISHED = "finished", _("finished")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A call-number range, both ends included; "" is an open end (both "": no range). The
+    # items in it are listed in InventoryRangeItem when the inventory starts.
+    range_first = models.CharField(_("from call number"), max_length=100, blank=True)
+    range_last = models.CharField(_("to call number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    started_at = models.DateTimeField()
+    started_by = models.CharField(max_length=150)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.CharField(max_length=150, blank=True)
+    # Written when it is finished; while open, octavo.holdings.inventory.progress counts live.
+    expected_count = models.PositiveIntegerField(default=0)
+    scanned_count = models.PositiveIntegerField(default=0)
+    missing_count = models.PositiveIntegerField(default=0)
+    misplaced_count = models.PositiveIntegerField(default=0)
+    checked_out_count = models.PositiveIntegerField(default=0)
+    found_count = models.PositiveIntegerField(default=0)
+    unknown_count = models.PositiveIntegerField(default=0)
+    # The finished inventory's lists of barcodes, by kind (octavo.holdings.inventory.KINDS).
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "finished"]), name="inventory_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", finished_at__isnull=True)
+                | Q(status="finished", finished_at__isnull=False),
+                name="inventory_finished_when_finished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"inventory {self.pk} of site {self.site_id} ({self.status})"
+
+    @property
+    def has_range(self) -> bool:
+        return bool(self.range_first or self.range_last)
+
+
+class InventoryScan(models.Model):
+    """One barcode seen in an inventory, once: a second scan of it (another person's cart, the
+    same file uploaded again) changes nothing, so the first one's time, person and line stay."""
+
+    # No index of its own: the unique constraint's index starts with it.
+    inventory = models.ForeignKey(
+        Inventory, on_delete=models.CASCADE, related_name="scans", db_index=False
+    )
+    barcode = models.CharField(max_length=32)
+    scanned_at = models.DateTimeField()
+    scanned_by = models.CharField(max_length=150)
+    # The scanning page (and the device's name, if given) or the uploaded file's name.
+    source = models.CharField(max_length=100)
+    line = models.PositiveIntegerField(null=True, blank=True)  # in the file it came from
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inventory", "barcode"], name="inventory_scan_once_per_barcode"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.barcode} in inventory {self.inventory_id}"
+
+
+class InventoryRangeItem(models.Model):
+    """The items a call-number range inventory covers, read in shelf order when it starts
+    (shelf order is computed in Python: octavo.catalog.callnumbers.shelf_key)."""
+
+    inventory = models.ForeignKey(
+        Inventory, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inventory", "item"], name="inventory_range_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} in inventory {self.inventory_id}"
+
+
+class WeedingList(models.Model):
+    """A weeding list (issue #8): the items of a site's call-number range that met its criteria
+    when it was built (octavo.holdings.weeding_rules), each reviewed as keep or withdraw, then
+    applied: the items to withdraw are withdrawn, with a reason, in one transaction. Applied
+    lists are kept, so what was weeded, when and why can be read later."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        APPLIED = "applied", _("applied")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    # A call-number range, both ends included; "" is an open end (see inventory_rules.ShelfRange).
+    range_first = models.CharField(_("from call number"), max_length=100, blank=True)
+    range_last = models.CharField(_("to call number"), max_length=100, blank=True)
+    preset = models.CharField(_("preset"), max_length=32, blank=True)
+    # weeding_rules.Criteria.as_dict(): what the list looked for.
+    criteria = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    built_at = models.DateTimeField()
+    built_by = models.CharField(max_length=150)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    withdrawn_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-built_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "applied"]), name="weeding_list_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", applied_at__isnull=True)
+                | (Q(status="applied", applied_at__isnull=False) & ~Q(reason="")),
+                name="weeding_list_applied_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"weeding list {self.pk} of site {self.site_id} ({self.status})"
+
+
+class WeedingEntry(models.Model):
+    """One item on a weeding list: why it is there, what was known of it then, and the decision.
+    `position` is its place in shelf order when the list was built (the printed list's order)."""
+
+    class Decision(models.TextChoices):
+        UNDECIDED = "undecided", _("undecided")
+        KEEP = "keep", _("keep")
+        WITHDRAW = "withdraw", _("withdraw")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("not applied")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        KEPT = "kept", _("kept")
+        SKIPPED = "skipped", _("skipped")  # to withdraw, but it could not be (checked out...)
+
+    # No index of its own: the unique constraint's index starts with it.
+    weeding_list = models.ForeignKey(
+        WeedingList, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    call_number = models.CharField(max_length=200, blank=True)
+    # weeding_rules.Criterion values, comma-separated, in the order they are listed there.
+    reasons = models.CharField(max_length=100)
+    year = models.IntegerField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    times_used = models.PositiveIntegerField(default=0)
+    condition = models.CharField(max_length=32, blank=True)
+    decision = models.CharField(max_length=16, default=Decision.UNDECIDED)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    outcome = models.CharField(max_length=16, blank=True, default=Outcome.NONE)
+    outcome_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["weeding_list", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["weeding_list", "item"], name="weeding_entry_once_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["undecided", "keep", "withdraw"]),
+                name="weeding_entry_decision_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "withdrawn", "kept", "skipped"]),
+                name="weeding_entry_outcome_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} on weeding list {self.weeding_list_id}: {self.decision}"
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [code for code in self.reasons.split(",") if code]
