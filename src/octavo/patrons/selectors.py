@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
@@ -71,6 +72,33 @@ def mail_addresses(patron: Patron) -> list[str]:
         .exclude(email="")
         .values_list("email", flat=True)
     )
+
+
+def mail_addresses_of(patron_ids: Iterable[int]) -> dict[int, list[str]]:
+    """mail_addresses for many patrons at once (the nightly notices): the same rule, in two
+    statements per 500 patrons. A patron with nowhere to send mail is left out."""
+    ids = sorted(set(patron_ids))
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        for pk, email in rows.table(
+            f"SELECT id, email FROM patrons_patron WHERE id IN ({marks}) AND email <> ''",  # noqa: S608
+            chunk,
+        ):
+            found[int(pk)] = [email]
+        rest = [pk for pk in chunk if pk not in found]
+        if not rest:
+            continue
+        marks = ", ".join(["%s"] * len(rest))
+        for pk, email in rows.table(
+            "SELECT patron_id, email FROM patrons_guardian "  # noqa: S608
+            f"WHERE patron_id IN ({marks}) AND receives_notices = %s AND email <> '' "
+            "ORDER BY patron_id, name, id",
+            [*rest, True],
+        ):
+            found.setdefault(int(pk), []).append(email)
+    return found
 
 
 def by_card(barcode: str) -> Patron | None:

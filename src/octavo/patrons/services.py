@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
@@ -256,6 +257,7 @@ def update_patron(
             patron.patron_type = _patron_type(clean.pop("patron_type"))
         for key, value in clean.items():
             setattr(patron, key, value)
+        _renewed_card(patron, clean, at)
         _set_name_keys(patron)
         after = _snapshot(patron)
         diff = audit_changes(before, after)
@@ -282,6 +284,16 @@ def update_patron(
             at=at,
         )
     return patron
+
+
+def _renewed_card(patron: Patron, clean: Mapping[str, Any], at: datetime) -> None:
+    """A card the nightly job expired (patrons.expiry) and now renewed to a day not yet past:
+    the patron is back (PatronEvent.RETURN)."""
+    renewed = clean.get("card_expires")
+    if patron.status != PatronStatus.EXPIRED.value or renewed is None:
+        return
+    if renewed >= at.astimezone(ZoneInfo(patron.home_site.time_zone)).date():
+        patron.status = advance(PatronStatus.EXPIRED, PatronEvent.RETURN).value
 
 
 # --- guardians --------------------------------------------------------------------------------
