@@ -30,6 +30,9 @@ class Action(StrEnum):
     OVERRIDE = "circulate.override"  # check out past a block (expired card, limit...)
     FINES_MANAGE = "fines.manage"  # charge, waive, refund
     POLICY_EDIT = "policy.edit"  # the circulation matrix and closed days of a site
+    # Read a site's reports (statistics, overdues, fines, patron lists) and download them; the
+    # whole district's reports are a district admin's (issue #7).
+    REPORTS_VIEW = "reports.view"
     # A card holder's own account in the OPAC: renew their loans, place and cancel their holds.
     SELF_SERVICE = "self.service"
     # Turn a patron's reading history on or off: the patron, or for a child their parent.
@@ -68,6 +71,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.OVERRIDE,
             Action.FINES_MANAGE,
             Action.POLICY_EDIT,
+            Action.REPORTS_VIEW,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -82,6 +86,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CIRCULATE,
             Action.OVERRIDE,
             Action.FINES_MANAGE,
+            # MISSION.md: the technician "runs inventory and reports".
+            Action.REPORTS_VIEW,
         }
     ),
     # A student helper runs the desk (check out, check in) but cannot override a block, change

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from octavo.patrons.errors import RosterUnreadable
-from octavo.patrons.rules import looks_like_formula
+from octavo.shared.cells import looks_like_formula
 
 MANIFEST = "manifest.csv"
 ORGS = "orgs.csv"

@@ -83,15 +83,6 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-# Cells a spreadsheet would run as a formula when the file is opened again (OWASP, "CSV
-# Injection"): Octavo stores them as the text they are and says so.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(value: str) -> bool:
-    return value.startswith(FORMULA_STARTS)
-
-
 # Shared by the desk, the OPAC and the SIP2 kiosk, so guessing at one does not reset at another
 # (issue #4: 5 failures per patron in 15 minutes).
 PIN_FAILURE_LIMIT = 5

@@ -1,5 +1,5 @@
-"""Grades from rosters, folded names, e-mail, formula-looking cells, the PIN lock and the patron
-status table: pure rules, no database."""
+"""Grades from rosters, folded names, e-mail, the PIN lock and the patron status table: pure
+rules, no database (formula-looking cells: tests/unit/shared/test_cells.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from octavo.patrons.rules import (
     PIN_FAILURE_LIMIT,
     check_email,
     fold,
-    looks_like_formula,
     parent_chooses_history,
     pin_locked_until,
     roster_grade,
@@ -53,16 +52,6 @@ def test_email_is_loosely_checked_and_blank_is_allowed() -> None:
     for bad in ("ana", "ana@", "ana at example.org", "a@b@c.org", "ana@example"):
         with pytest.raises(InvalidInput):
             check_email(bad)
-
-
-@pytest.mark.parametrize("value", ["=1+2", "+1", "-2", "@SUM(A1)", "\tx"])
-def test_cells_a_spreadsheet_would_run_look_like_formulas(value: str) -> None:
-    assert looks_like_formula(value)
-
-
-@pytest.mark.parametrize("value", ["Pérez", "O'Neil", "1-2", ""])
-def test_ordinary_cells_do_not_look_like_formulas(value: str) -> None:
-    assert not looks_like_formula(value)
 
 
 def test_fewer_than_five_failures_do_not_lock() -> None:

@@ -1,0 +1,87 @@
+"""The reports' own copies of the circulation statistics and of the items, shaped for counting.
+
+CirculationFact holds one row per circulation.CirculationEvent (a check-out, check-in or
+renewal), written by a database trigger in the same statement as the event (migration 0001),
+with what the reports group by: the UTC hour, the site, the patron type and grade, and the
+copy's record, material type and Dewey class as they were when it circulated. Every column is
+a small number or code, and each way a report groups has an index that starts with it, so a
+report over millions of rows is an index range count (docs/adr/0014-reports.md). Nothing else
+writes here; the circulation code does not know it exists.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+NOT_RECORDED = 0  # patron_type_id, material_type_id: none recorded
+NO_DEWEY = 10  # dewey_class of a copy without a Dewey number (0-9: the main classes)
+
+
+# One site's reports read every column from this index, never the rows themselves.
+_SITE_COLUMNS = [
+    "site_id", "kind", "hour", "patron_type_id", "grade", "material_type_id", "dewey_class",
+    "record_id",
+]  # fmt: skip
+
+
+class CirculationFact(models.Model):
+    event_id = models.BigIntegerField(primary_key=True)  # circulation_circulationevent.id
+    kind = models.CharField(max_length=16)  # octavo.circulation.states.EventKind
+    hour = models.BigIntegerField()  # whole hours since 1970-01-01 00:00 UTC
+    site_id = models.BigIntegerField()
+    patron_type_id = models.BigIntegerField()
+    grade = models.CharField(max_length=4)
+    item_id = models.BigIntegerField()
+    record_id = models.BigIntegerField()
+    material_type_id = models.BigIntegerField()
+    dewey_class = models.SmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=_SITE_COLUMNS, name="fact_site"),
+            # The whole district by day or hour (site_id: to keep one time zone's sites).
+            models.Index(fields=["kind", "hour", "site_id"], name="fact_hour"),
+            models.Index(fields=["patron_type_id", "kind", "hour"], name="fact_patron_type"),
+            models.Index(fields=["grade", "kind", "hour"], name="fact_grade"),
+            models.Index(fields=["material_type_id", "kind", "hour"], name="fact_material"),
+            models.Index(fields=["dewey_class", "kind", "hour"], name="fact_dewey"),
+            # Top titles and never-circulated titles: check-outs by record.
+            models.Index(fields=["kind", "record_id", "hour"], name="fact_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} item {self.item_id} hour {self.hour}"
+
+
+class ItemFact(models.Model):
+    item_id = models.BigIntegerField(primary_key=True)  # holdings_item.id
+    site_id = models.BigIntegerField()
+    record_id = models.BigIntegerField()
+    kept = models.BooleanField()  # in the collection: not withdrawn, not lost
+    dewey_class = models.SmallIntegerField()  # 0-9, NO_DEWEY
+    year = models.IntegerField(null=True)  # the record's publication year
+    # The acquisition date, else the (UTC) day the item was entered.
+    added_on = models.DateField()
+    # The (UTC) day its status became withdrawn; None while it is not withdrawn.
+    withdrawn_on = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            # The district by Dewey class: copies by year, then titles.
+            models.Index(fields=["kept", "dewey_class", "year"], name="item_fact_dewey"),
+            models.Index(fields=["kept", "dewey_class", "record_id"], name="item_fact_titles"),
+            # One site by Dewey class; every site by year, then titles.
+            models.Index(
+                fields=["site_id", "kept", "dewey_class", "year", "record_id"],
+                name="item_fact_site",
+            ),
+            models.Index(fields=["site_id", "kept", "year"], name="item_fact_site_year"),
+            models.Index(fields=["site_id", "kept", "record_id"], name="item_fact_site_titles"),
+            models.Index(fields=["added_on", "site_id"], name="item_fact_added"),
+            models.Index(fields=["withdrawn_on", "site_id"], name="item_fact_withdrawn"),
+            # A record's year changed: its items' rows.
+            models.Index(fields=["record_id"], name="item_fact_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} class {self.dewey_class} year {self.year}"
