@@ -74,11 +74,14 @@ INSTALLED_APPS = [
     "octavo.circulation",
     "octavo.fines",
     "octavo.lists",
+    "octavo.notices",
+    "octavo.reports",
     "octavo.interfaces.api",
     "octavo.interfaces.cli",
     "octavo.interfaces.sip2",
     "octavo.interfaces.staff",
     "octavo.interfaces.opac",
+    "octavo.interfaces.jobs",
 ]
 
 MIDDLEWARE = [

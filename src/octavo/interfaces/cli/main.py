@@ -19,8 +19,13 @@ COMMANDS: dict[str, str] = {
     "patron": "patrons: `octavo patron add --barcode B ...` (prints the id), `patron rollover`",
     "import-roster": "students, teachers, guardians from OneRoster: `octavo import-roster PATH`",
     "shelf-order": "sort call numbers (stdin, one a line) into shelf order [--scheme ...]",
+    "inventory": "shelf inventory: `octavo inventory start|scan|reconcile|finish|list`",
+    "labels": "spine/barcode labels, patron cards, shelf markers as PDF: `octavo labels KIND ...`",
+    "weeding": "weeding lists: `octavo weeding build --site CODE --range 500-599`, `apply ID`",
     "sip2": "the SIP2 server for self-check kiosks [--listen HOST:PORT] [--tls-cert/--tls-key]",
     "sip2-account": "kiosk logins: `octavo sip2-account add NAME --password P --site CODE`",
+    "run-jobs": "the nightly jobs (notices, lost, holds, cards, privacy) [--as-of D] [--only J]",
+    "report": "a report as CSV, XLSX or JSON: `octavo report NAME [--site CODE] [--from D --to D]`",
     "messages": "translation catalogs: `octavo messages compile|check|update`",
 }
 

@@ -98,6 +98,35 @@ _SECTIONS = {
     },
     "staff:users": {"users", "user_new", "user"},
     "staff:audit": {"audit"},
+    "staff:reports": {"reports", "report", "report_download"},
+    "staff:notices": {
+        "notices",
+        "notice_templates",
+        "notice_template",
+        "notice_stacks",
+        "notice_stack_pdf",
+    },
+    "staff:inventories": {
+        "inventories",
+        "inventory",
+        "inventory_scan",
+        "inventory_upload",
+        "inventory_report",
+        "inventory_report_csv",
+        "inventory_resolve",
+        "inventory_finish",
+    },
+    "staff:labels": {"labels", "label_printers", "label_printer"},
+    "staff:shelf_reading": {"shelf_reading"},
+    "staff:weeding_lists": {
+        "weeding_lists",
+        "weeding",
+        "weeding_decide",
+        "weeding_decide_all",
+        "weeding_scan",
+        "weeding_print",
+        "weeding_apply",
+    },
 }
 
 
@@ -115,7 +144,27 @@ def nav_links(actor: Actor | None, current: str = "") -> list[NavLink]:
     # reading lists are catalog work (issue #6).
     wanted.append(("staff:lists", _("Lists"), may_ever(actor, Action.CATALOG_EDIT)))
     wanted.append(("staff:desk", _("Desk"), may_ever(actor, Action.CIRCULATE)))
+    # Inventory (issue #8): librarians and technicians run it; anyone who circulates may scan.
+    wanted.append(
+        (
+            "staff:inventories",
+            _("Inventory"),
+            may_ever(actor, Action.CATALOG_EDIT) or may_ever(actor, Action.CIRCULATE),
+        )
+    )
+    # Shelf reading and weeding (issue #8): anyone who shelves reads shelves; weeding is the
+    # collection's staff's.
+    wanted.append(
+        (
+            "staff:shelf_reading",
+            _("Shelf reading"),
+            may_ever(actor, Action.CATALOG_EDIT) or may_ever(actor, Action.CIRCULATE),
+        )
+    )
+    wanted.append(("staff:weeding_lists", _("Weeding"), may_ever(actor, Action.CATALOG_EDIT)))
     wanted.append(("staff:patrons", _("Patrons"), may_ever(actor, Action.PATRON_VIEW)))
+    # The notice log names patrons' addresses: for who may change patrons (issue #7).
+    wanted.append(("staff:notices", _("Notices"), may_ever(actor, Action.PATRON_EDIT)))
     wanted.append(("staff:sites", _("Sites"), may_ever(actor, Action.SITE_VIEW)))
     # The desk explains due dates and limits from the matrix (octavo.policy.selectors).
     wanted.append(
@@ -125,6 +174,15 @@ def nav_links(actor: Actor | None, current: str = "") -> list[NavLink]:
             may_ever(actor, Action.CIRCULATE) or may_ever(actor, Action.POLICY_EDIT),
         )
     )
+    # Labels are processing work: items (CATALOG_EDIT) and patron cards (PATRON_EDIT).
+    wanted.append(
+        (
+            "staff:labels",
+            _("Labels"),
+            may_ever(actor, Action.CATALOG_EDIT) or may_ever(actor, Action.PATRON_EDIT),
+        )
+    )
+    wanted.append(("staff:reports", _("Reports"), may_ever(actor, Action.REPORTS_VIEW)))
     wanted.append(("staff:users", _("Accounts"), may_ever(actor, Action.USER_VIEW)))
     wanted.append(("staff:audit", _("Audit log"), bool(decide(actor, Action.AUDIT_VIEW))))
     return [

@@ -78,6 +78,16 @@ ACTION_LABELS: dict[str, Promise] = {
     "list.entry.remove": _("Title removed from a reading list"),
     "patron.reading_history": _("Reading history turned on or off"),
     "parent.password": _("Parent set a password"),
+    # Processing, inventory, weeding and item care (issue #8).
+    "label_settings.update": _("Label printer settings changed"),
+    "inventory.start": _("Inventory started"),
+    "inventory.finish": _("Inventory finished"),
+    "weeding.build": _("Weeding list built"),
+    "weeding.apply": _("Weeding list applied"),
+    "item.withdraw": _("Item withdrawn"),
+    "item.repair": _("Item sent to repair"),
+    "item.repair_done": _("Item back from repair"),
+    "item.damaged": _("Item marked damaged"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -94,6 +104,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "material_type": _("Material type"),
     "reading_list": _("Reading list"),
     "parent": _("Parent login"),
+    "weeding_list": _("Weeding list"),
 }
 
 # The field names services write into an audit entry's changes.
@@ -136,6 +147,27 @@ FIELD_LABELS: dict[str, Promise] = {
     "closed_days": _("Closed days"),
     "reason": _("Reason"),
     "circulates": _("May be checked out"),
+    # Items, weeding lists and item care (octavo.holdings.services, octavo.circulation.weeding,
+    # octavo.circulation.care).
+    "status": _("Status"),
+    "condition": _("Condition"),
+    "barcode": _("Barcode"),
+    "call_number": _("Call number"),
+    "price": _("Price"),
+    "acquired_on": _("Acquisition date"),
+    "public_note": _("Public note"),
+    "staff_note": _("Staff note"),
+    "location": _("Location"),
+    "record": _("Record"),
+    "note": _("Note"),
+    "charged": _("Charged"),
+    "weeding_list": _("Weeding list"),
+    "scope": _("Shelves"),
+    "criteria": _("Criteria"),
+    "entries": _("Entries"),
+    "withdrawn": _("Withdrawn"),
+    "skipped": _("Not withdrawn"),
+    "kept": _("Kept"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {

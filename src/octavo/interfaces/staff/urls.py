@@ -127,3 +127,99 @@ urlpatterns += [
         name="list_note",
     ),
 ]
+
+# Labels: spine, barcode, patron cards, shelf markers, and each site's label printer (issue #8).
+from octavo.interfaces.staff import label_views  # noqa: E402 - this block's own import
+
+urlpatterns += [
+    path("labels/", label_views.labels_page, name="labels"),
+    path("labels/printers/", label_views.label_printers, name="label_printers"),
+    path("labels/printers/<str:code>/", label_views.label_printer, name="label_printer"),
+]
+
+# Inventory of a site's shelves: start, scan, upload, progress, the report, finish (issue #8).
+from octavo.interfaces.staff import inventory_views  # noqa: E402 - this block's own import
+
+urlpatterns += [
+    path("inventory/", inventory_views.inventory_list, name="inventories"),
+    path("inventory/<int:inventory_id>/", inventory_views.inventory_detail, name="inventory"),
+    path(
+        "inventory/<int:inventory_id>/scan/", inventory_views.inventory_scan, name="inventory_scan"
+    ),
+    path(
+        "inventory/<int:inventory_id>/upload/",
+        inventory_views.inventory_upload,
+        name="inventory_upload",
+    ),
+    path(
+        "inventory/<int:inventory_id>/report/",
+        inventory_views.inventory_report,
+        name="inventory_report",
+    ),
+    path(
+        "inventory/<int:inventory_id>/report.csv",
+        inventory_views.inventory_report_csv,
+        name="inventory_report_csv",
+    ),
+    path(
+        "inventory/<int:inventory_id>/resolve/",
+        inventory_views.inventory_resolve,
+        name="inventory_resolve",
+    ),
+    path(
+        "inventory/<int:inventory_id>/finish/",
+        inventory_views.inventory_finish,
+        name="inventory_finish",
+    ),
+]
+
+# Notices: the log, each site's templates with a preview, the printable stacks (issue #7).
+from octavo.interfaces.staff import notice_views  # noqa: E402 - this block's own import
+
+urlpatterns += [
+    path("notices/", notice_views.notice_log, name="notices"),
+    path("notices/templates/", notice_views.notice_templates, name="notice_templates"),
+    path(
+        "notices/templates/<str:code>/<str:kind>/<str:language>/",
+        notice_views.notice_template,
+        name="notice_template",
+    ),
+    path("notices/print/", notice_views.notice_stacks, name="notice_stacks"),
+    path("notices/print/pdf/", notice_views.notice_stack_pdf, name="notice_stack_pdf"),
+]
+
+# Reports: each with a chart and a table for a site and a period, and its files (issue #7).
+from octavo.interfaces.staff import report_views  # noqa: E402 - this block's own import
+
+urlpatterns += [
+    path("reports/", report_views.report_index, name="reports"),
+    path("reports/<slug:name>/", report_views.report_detail, name="report"),
+    path(
+        "reports/<slug:name>/download/<str:fmt>/",
+        report_views.report_download,
+        name="report_download",
+    ),
+]
+
+# Weeding lists, shelf reading and item care: repair, damage, the item's history (issue #8).
+from octavo.interfaces.staff import (  # noqa: E402 - this block's own import
+    care_views,
+    shelf_reading_views,
+    weeding_views,
+)
+
+urlpatterns += [
+    path("weeding/", weeding_views.weeding_list_index, name="weeding_lists"),
+    path("weeding/<int:list_id>/", weeding_views.weeding_detail, name="weeding"),
+    path("weeding/<int:list_id>/decide/", weeding_views.weeding_decide, name="weeding_decide"),
+    path(
+        "weeding/<int:list_id>/decide-all/",
+        weeding_views.weeding_decide_all,
+        name="weeding_decide_all",
+    ),
+    path("weeding/<int:list_id>/scan/", weeding_views.weeding_scan, name="weeding_scan"),
+    path("weeding/<int:list_id>/print/", weeding_views.weeding_print, name="weeding_print"),
+    path("weeding/<int:list_id>/apply/", weeding_views.weeding_apply, name="weeding_apply"),
+    path("shelf-reading/", shelf_reading_views.shelf_reading, name="shelf_reading"),
+    path("items/<str:barcode>/care/", care_views.item_care, name="item_care"),
+]
