@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from octavo.holdings import inventory_rules
 from octavo.holdings.inventory_rules import LineProblem, LineReason, parse_range, read_line
 from octavo.shared import barcodes
 from octavo.shared.errors import InvalidInput
@@ -35,15 +34,6 @@ CODABAR = "31234000000008"  # a valid 14-digit library Codabar barcode
 )
 def test_what_a_scanner_adds_around_a_barcode_is_taken_off(line: str) -> None:
     assert read_line(line) == CODABAR
-
-
-@given(
-    st.text(alphabet="0123456789", min_size=12, max_size=15)
-    | st.text(alphabet=st.characters(max_codepoint=127), max_size=16)
-)
-def test_the_fast_check_digit_agrees_with_the_shared_one(text: str) -> None:
-    # ASCII only: a barcode is ASCII (the shared check would read other scripts' digits).
-    assert inventory_rules.is_codabar14(text) == barcodes.is_codabar14(text)
 
 
 @given(st.integers(min_value=0, max_value=10**13 - 1))
