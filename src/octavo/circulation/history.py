@@ -23,13 +23,19 @@ from octavo.shared.actor import Actor, Role
 from octavo.shared.errors import NotFound, PermissionDenied
 
 
+def chooses_for(actor: Actor, grade: str) -> bool:
+    """In the OPAC, is this actor the one who turns a patron of this grade's reading history on
+    or off: the student, or through grade 6 the parent (patrons.rules)? Pages ask it to show
+    the switch; choose_reading_history enforces it."""
+    return patron_rules.parent_chooses_history(grade) == (actor.role is Role.PARENT)
+
+
 def _may_choose(actor: Actor, patron: Patron) -> None:
     if actor.patron_ids:
-        # In the OPAC: the student, or for a child the parent (patrons.rules).
         if not decide_own(actor, Action.HISTORY_CHOICE, patron_id=patron.pk):
             raise NotFound(f"no patron {patron.pk}", field="patron")
-        by_parent = patron_rules.parent_chooses_history(patron.grade)
-        if by_parent != (actor.role is Role.PARENT):
+        if not chooses_for(actor, patron.grade):
+            by_parent = patron_rules.parent_chooses_history(patron.grade)
             who = "a parent" if by_parent else "the student"
             raise PermissionDenied(f"{who} chooses this reading history", field="keep")
         return

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from octavo.catalog.models import Record
-from octavo.circulation.history import choose_reading_history, reading_history
+from octavo.circulation.history import choose_reading_history, chooses_for, reading_history
 from octavo.circulation.services import cancel_hold, open_loans, renew_own
 from octavo.district.models import Site
 from octavo.fines.selectors import balance, open_charges
@@ -41,7 +41,6 @@ from octavo.interfaces.opac.forms import HistoryForm, HoldForm, LoginForm
 from octavo.interfaces.opac.views import not_found, page
 from octavo.interfaces.opac.words import patron_text
 from octavo.interfaces.staff.labels import CHARGE_LABELS, HOLD_LABELS, label
-from octavo.patrons import rules as patron_rules
 from octavo.patrons.models import Patron
 from octavo.patrons.selectors import by_card
 from octavo.patrons.services import PinOutcome, verify_pin
@@ -127,14 +126,8 @@ def _patron_account(reader: Reader, patron: Patron) -> dict[str, Any]:
         "holds": holds,
         "charges": charges,
         "balance": balance(patron.pk),
-        "chooses_history": _chooses_history(reader, patron.grade),
+        "chooses_history": chooses_for(reader.actor, patron.grade),
     }
-
-
-def _chooses_history(reader: Reader, grade: str) -> bool:
-    """Is this reader the one who turns this patron's reading history on or off?"""
-    by_parent = patron_rules.parent_chooses_history(grade)
-    return by_parent == (reader.actor.role is Role.PARENT)
 
 
 @require_http_methods(["GET"])
@@ -240,7 +233,7 @@ def history_page(request: HttpRequest, reader: Reader) -> HttpResponse:
     patron = reader.patron
     if patron is None:
         return redirect("opac:account")
-    chooses = _chooses_history(reader, patron.grade)
+    chooses = chooses_for(reader.actor, patron.grade)
     posted = request.POST if request.method == "POST" else None  # unticked: an empty POST
     form = HistoryForm(posted, initial={"keep": patron.keeps_reading_history})
     if request.method == "POST" and chooses and form.is_valid():
