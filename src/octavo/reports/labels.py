@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from octavo.holdings.states import ItemStatus
@@ -36,7 +36,7 @@ ITEM_STATUSES = {
 
 
 def grade_label(grade: str) -> str:
-    return grade if grade else _gettext("No grade")
+    return grade if grade else gettext("No grade")
 
 
 def status_label(status: str) -> str:

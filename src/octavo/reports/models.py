@@ -85,3 +85,53 @@ class ItemFact(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.item_id} class {self.dewey_class} year {self.year}"
+
+
+class ScheduledReport(models.Model):
+    """A report mailed on a schedule (issue #7: "schedulable by e-mail"). It runs as its owner,
+    with the owner's rights at the time it is sent, so a schedule can never show more than its
+    owner could read on the screen. Stopping keeps the row and its deliveries, for the record."""
+
+    report = models.CharField(max_length=64)  # a name in octavo.reports.registry
+    site = models.ForeignKey(
+        "district.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # None: the whole district
+    every = models.CharField(max_length=8)  # octavo.reports.rules.Every
+    covers = models.CharField(max_length=8)  # octavo.reports.rules.Covers
+    fmt = models.CharField(max_length=8)  # csv or xlsx
+    recipients = models.TextField()  # addresses, comma-separated (rules.recipients)
+    owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+        indexes = [models.Index(fields=["stopped_at"], name="scheduled_report_running")]
+
+    def __str__(self) -> str:
+        return f"{self.report} every {self.every}"
+
+
+class ReportDelivery(models.Model):
+    """One sending of a scheduled report: the one for the day it was due. Marked sent only
+    once the mail server took it; a server that is down is tried again on the next runs."""
+
+    schedule = models.ForeignKey(
+        ScheduledReport, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    due_on = models.DateField()  # rules.due_on: the day it was due
+    start = models.DateField(null=True, blank=True)  # the period it covered
+    end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8)  # sent, retrying, failed
+    attempts = models.IntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "due_on"], name="report_sent_once_when_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} due {self.due_on:%Y-%m-%d}: {self.status}"

@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
+from octavo.patrons.rules import check_email
 from octavo.shared.errors import InvalidInput
 
 # A school year starts on 1 July (the US federal fiscal and school-reporting year); "this
@@ -133,3 +135,72 @@ def share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(100 * part) / whole).quantize(_ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+# --- reports sent by e-mail on a schedule ------------------------------------------------------
+
+
+class Every(StrEnum):
+    """How often a scheduled report is sent: each day, each Monday, on the first of each month."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class Covers(StrEnum):
+    """The days a scheduled report covers."""
+
+    # The day, week (Monday to Sunday) or month that ended before the day it is sent.
+    LAST = "last"
+    # The report's own period as of the day it is sent (mostly the school year to date; the
+    # next days for a report that looks ahead, such as cards expiring).
+    USUAL = "usual"
+
+
+def due_on(every: Every, day: date) -> date:
+    """The day a report sent `every` day, week or month was last due, on or before `day`: the
+    night's run for `day` sends it unless it went already (catch-up runs compute the same)."""
+    if every is Every.WEEK:
+        return day - timedelta(days=day.weekday())
+    if every is Every.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def period_before(every: Every, due: date) -> tuple[date, date]:
+    """The day, week or calendar month that ended the day before `due` (Covers.LAST)."""
+    last = due - timedelta(days=1)
+    if every is Every.WEEK:
+        return last - timedelta(days=6), last
+    if every is Every.MONTH:
+        return last.replace(day=1), last
+    return last, last
+
+
+MAX_RECIPIENTS = 10
+
+
+def recipients(text: str) -> list[str]:
+    """The addresses in `text` (separated by commas, semicolons, spaces or lines), each once,
+    in the order given; InvalidInput naming the first that is not an address."""
+    found: list[str] = []
+    for part in re.split(r"[,;\s]+", text.strip()):
+        if not part:
+            continue
+        try:
+            check_email(part)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, field="recipients") from error
+        if part.lower() not in (f.lower() for f in found):
+            found.append(part)
+    if not found:
+        raise InvalidInput(
+            "give at least one e-mail address to send the report to", field="recipients"
+        )
+    if len(found) > MAX_RECIPIENTS:
+        raise InvalidInput(
+            f"{len(found)} addresses: a report goes to at most {MAX_RECIPIENTS}",
+            field="recipients",
+        )
+    return found

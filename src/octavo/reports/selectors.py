@@ -13,6 +13,7 @@ from octavo.accounts.rules import Action, decide, may_ever
 from octavo.district.models import Site
 from octavo.district.selectors import site_by_code
 from octavo.reports.definitions import Report, Row, Scope
+from octavo.reports.models import ReportDelivery, ScheduledReport
 from octavo.reports.registry import report_named
 from octavo.reports.rules import check_period
 from octavo.shared.actor import Actor
@@ -40,6 +41,23 @@ def reportable_sites(*, actor: Actor) -> list[Site]:
     return list(sites if actor.is_district_admin else sites.filter(id__in=actor.site_ids))
 
 
+def readable_site(*, actor: Actor, report: Report, site_code: str) -> Site | None:
+    """The site whose `report` the actor asks for (None: the whole district), once it is
+    certain the actor may read it; PermissionDenied or InvalidInput naming the site field."""
+    if not may_ever(actor, Action.REPORTS_VIEW):
+        raise PermissionDenied(f"role {actor.role.value} may not read reports")
+    if site_code.strip():
+        return site_by_code(actor=actor, code=site_code, action=Action.REPORTS_VIEW)
+    if report.site_required:
+        raise InvalidInput(f"the {report.name} report is one site's: choose a site", field="site")
+    if not decide(actor, Action.REPORTS_VIEW, site_id=None):
+        raise PermissionDenied(
+            "the whole district's reports are a district admin's: choose one of your sites",
+            field="site",
+        )
+    return None
+
+
 def run_report(
     *,
     actor: Actor,
@@ -54,18 +72,7 @@ def run_report(
     district admin's) over `start`..`end` (each defaults to the report's own period: mostly the
     school year to date). `limit` cuts a list (the screen); files have every row."""
     report = report_named(name)
-    if not may_ever(actor, Action.REPORTS_VIEW):
-        raise PermissionDenied(f"role {actor.role.value} may not read reports")
-    site = None
-    if site_code.strip():
-        site = site_by_code(actor=actor, code=site_code, action=Action.REPORTS_VIEW)
-    elif report.site_required:
-        raise InvalidInput(f"the {report.name} report is one site's: choose a site", field="site")
-    elif not decide(actor, Action.REPORTS_VIEW, site_id=None):
-        raise PermissionDenied(
-            "the whole district's reports are a district admin's: choose one of your sites",
-            field="site",
-        )
+    site = readable_site(actor=actor, report=report, site_code=site_code)
     if start is not None and end is not None:
         check_period(start, end)
     zone = ZoneInfo(site.time_zone if site else settings.TIME_ZONE)
@@ -99,3 +106,22 @@ def run_report(
         total=table.total,
         truncated=table.truncated,
     )
+
+
+def schedules_of(*, actor: Actor) -> list[ScheduledReport]:
+    """The running scheduled reports the actor sees: a district admin every one, anyone else
+    their own."""
+    found = ScheduledReport.objects.filter(stopped_at=None).select_related("site", "owner")
+    if not actor.is_district_admin:
+        found = found.filter(owner_id=actor.user_id)
+    return list(found.order_by("report", "id"))
+
+
+def last_deliveries(schedule_ids: list[int]) -> dict[int, ReportDelivery]:
+    """Each schedule's latest sending (or try), by schedule id."""
+    latest: dict[int, ReportDelivery] = {}
+    for delivery in ReportDelivery.objects.filter(schedule_id__in=schedule_ids).order_by(
+        "schedule_id", "-due_on", "-id"
+    ):
+        latest.setdefault(delivery.schedule_id, delivery)
+    return latest

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from tests.interfaces.cli.test_octavo_command import OCTAVO, _free_port, run
 from tests.interfaces.staff.test_desk_receipt_email import Inbox, _wait_for
 
-JOBS = ("lost", "holds", "cards", "notices", "privacy")
+JOBS = ("lost", "holds", "cards", "notices", "reports", "privacy")
 
 
 @pytest.fixture(scope="module")

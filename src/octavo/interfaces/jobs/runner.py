@@ -3,8 +3,9 @@
 Each job is one service call, in this order, because each one's result is the next one's
 input: long-overdue loans are billed as lost (so the night's notices say "billed", not "final
 notice"), holds left on the shelf are expired (so none is told it is about to expire), cards
-that ran out are expired, the notices are queued and sent, and the privacy job forgets what
-nobody needs to keep.
+that ran out are expired, the notices are queued and sent, the scheduled reports are mailed
+(after the night's changes, so they count them), and the privacy job forgets what nobody needs
+to keep.
 
 A run is for a day (`--as-of`, default today in the district's time zone, OCTAVO_TIME_ZONE),
 and acts as of that day's first moment, so a catch-up run for a day missed during an outage
@@ -31,6 +32,7 @@ from octavo.notices.selectors import schedule
 from octavo.notices.services import forget_old_notices, run_notices
 from octavo.patrons.expiry import expire_cards
 from octavo.patrons.retention import forget_old_failures
+from octavo.reports.services import send_scheduled_reports
 from octavo.shared.actor import Actor, Role, Source
 from octavo.shared.errors import InvalidInput
 
@@ -73,6 +75,12 @@ def _notices(when: When) -> str:
     ).summary()
 
 
+def _reports(when: When) -> str:
+    return send_scheduled_reports(
+        day=when.day, sent_at=when.clock, from_email=settings.DEFAULT_FROM_EMAIL
+    ).summary()
+
+
 def _privacy(when: When) -> str:
     failures = forget_old_failures(at=when.moment)
     notices = forget_old_notices(day=when.day, keep_days=schedule().keep_days)
@@ -91,6 +99,7 @@ JOBS: tuple[Job, ...] = (
     Job("holds", "expire holds left on the hold shelf", _holds),
     Job("cards", "expire cards that ran out", _cards),
     Job("notices", "queue the notices due and send the e-mails", _notices),
+    Job("reports", "mail the scheduled reports that are due", _reports),
     Job("privacy", "forget what the privacy rules say to forget", _privacy),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)

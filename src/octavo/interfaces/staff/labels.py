@@ -70,6 +70,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "closed_days.add": _("Closed days added"),
     "closed_days.remove": _("Closed days removed"),
     "list.create": _("Reading list added"),
+    "report.schedule": _("Report scheduled by e-mail"),
+    "report.unschedule": _("Scheduled report stopped"),
     "list.update": _("Reading list changed"),
     "list.delete": _("Reading list deleted"),
     "list.entry.add": _("Title added to a reading list"),

@@ -13,13 +13,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from octavo.accounts.rules import Action, may_ever
 from octavo.interfaces.staff.access import page, staff_page
@@ -28,14 +29,23 @@ from octavo.reports import charts
 from octavo.reports.definitions import FAMILY_TITLES, Family, Report
 from octavo.reports.display import shown
 from octavo.reports.export import FORMATS, render
-from octavo.reports.registry import REPORTS, report_named
-from octavo.reports.selectors import Result, reportable_sites, run_report
+from octavo.reports.registry import BY_NAME, REPORTS, report_named
+from octavo.reports.rules import Covers, Every
+from octavo.reports.selectors import (
+    Result,
+    last_deliveries,
+    reportable_sites,
+    run_report,
+    schedules_of,
+)
+from octavo.reports.services import how_often, schedule_report, stop_schedule
 from octavo.shared.actor import Actor
 from octavo.shared.clock import now
-from octavo.shared.errors import InvalidInput, PermissionDenied
+from octavo.shared.errors import InvalidInput, OctavoError, PermissionDenied
 
 # A list longer than this is cut on the screen; its files have every row.
 SCREEN_ROWS = 500
+GET_POST = require_http_methods(["GET", "POST"])
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -75,12 +85,7 @@ def report_index(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 def _form(request: HttpRequest, actor: Actor, report: Report) -> ReportForm:
-    sites = reportable_sites(actor=actor)
-    if not sites:
-        raise PermissionDenied(f"{actor.username} may read the reports of no site", field="site")
-    choices = [(s.code, f"{s.code} {s.name}") for s in sites]
-    if actor.is_district_admin and not report.site_required:
-        choices.insert(0, ("", _gettext("Whole district")))
+    choices = _site_choices(actor, report)
     asked = any(key in request.GET for key in ("site", "from", "to"))
     return ReportForm(
         request.GET if asked else None,
@@ -158,7 +163,7 @@ def _cells(report: Report, row: tuple[Any, ...]) -> list[tuple[str, bool]]:
 def _total_cells(report: Report, row: tuple[Any, ...]) -> list[tuple[str, bool]]:
     cells = _cells(report, row)
     if not row[0]:
-        cells[0] = (_gettext("Total"), False)
+        cells[0] = (gettext("Total"), False)
     return cells
 
 
@@ -177,3 +182,122 @@ def report_download(request: HttpRequest, actor: Actor, name: str, fmt: str) -> 
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
     return response
+
+
+# --- reports mailed on a schedule ---------------------------------------------------------------
+
+EVERY_CHOICES = [
+    (Every.WEEK.value, _("Every Monday")),
+    (Every.MONTH.value, _("On the first day of every month")),
+    (Every.DAY.value, _("Every day")),
+]
+COVERS_CHOICES = [
+    (Covers.LAST.value, _("The day, week or month just ended")),
+    (Covers.USUAL.value, _("The report's usual period, as of the day it is sent")),
+]
+
+
+class ScheduleForm(StaffForm):
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    every = forms.ChoiceField(label=_("Send it"), choices=EVERY_CHOICES)
+    fmt = forms.ChoiceField(
+        label=_("File"), choices=[("xlsx", _("XLSX (Excel)")), ("csv", _("CSV"))]
+    )
+    recipients = forms.CharField(
+        label=_("To"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "email"}),
+        help_text=_("One or more e-mail addresses, separated by commas (at most 10)."),
+    )
+
+    def __init__(self, *args: Any, sites: list[tuple[str, str]], period: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = sites  # type: ignore[attr-defined]
+        if period:
+            self.fields["covers"] = forms.ChoiceField(label=_("Covering"), choices=COVERS_CHOICES)
+            self.order_fields(["site", "every", "covers", "fmt", "recipients"])
+
+
+def _site_choices(actor: Actor, report: Report) -> list[tuple[str, str]]:
+    sites = reportable_sites(actor=actor)
+    if not sites:
+        raise PermissionDenied(f"{actor.username} may read the reports of no site", field="site")
+    choices = [(s.code, f"{s.code} {s.name}") for s in sites]
+    if actor.is_district_admin and not report.site_required:
+        choices.insert(0, ("", gettext("Whole district")))
+    return choices
+
+
+@GET_POST
+@staff_page
+def report_schedule(request: HttpRequest, actor: Actor, name: str) -> HttpResponse:
+    _require_reports(actor)
+    report = report_named(name)
+    choices = _site_choices(actor, report)
+    asked = request.GET.get("site", choices[0][0])
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        sites=choices,
+        period=report.period is not None,
+        initial={"site": asked if asked in dict(choices) else choices[0][0]},
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            schedule_report(
+                actor=actor,
+                report=report.name,
+                site_code=data["site"],
+                every=data["every"],
+                covers=data.get("covers", Covers.USUAL.value),
+                fmt=data["fmt"],
+                to=data["recipients"],
+                at=now(),
+            )
+        except OctavoError as error:
+            apply_error(form, error, aliases={"to": "recipients", "format": "fmt"})
+        else:
+            messages.success(
+                request,
+                gettext("“%(title)s” will be sent %(when)s.")
+                % {"title": report.title, "when": how_often(data["every"])},
+            )
+            return redirect("staff:report_schedules")
+    context = {"report": report, "form": form}
+    return page(request, "staff/report_schedule.html", context, actor=actor)
+
+
+def _title(name: str) -> str:
+    """A scheduled report's title (its name, should a later version have dropped it)."""
+    found = BY_NAME.get(name)
+    return str(found.title) if found else name
+
+
+@require_safe
+@staff_page
+def report_schedules(request: HttpRequest, actor: Actor) -> HttpResponse:
+    _require_reports(actor)
+    schedules = schedules_of(actor=actor)
+    latest = last_deliveries([s.pk for s in schedules])
+    rows = [
+        {
+            "schedule": s,
+            "title": _title(s.report),
+            "when": how_often(s.every),
+            "last": latest.get(s.pk),
+        }
+        for s in schedules
+    ]
+    return page(request, "staff/report_schedules.html", {"rows": rows}, actor=actor)
+
+
+@require_POST
+@staff_page
+def report_schedule_stop(request: HttpRequest, actor: Actor, schedule_id: int) -> HttpResponse:
+    _require_reports(actor)
+    stopped = stop_schedule(actor=actor, schedule_id=schedule_id, at=now())
+    messages.success(
+        request,
+        gettext("“%(title)s” will not be sent any more.") % {"title": _title(stopped.report)},
+    )
+    return redirect("staff:report_schedules")

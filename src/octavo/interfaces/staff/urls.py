@@ -188,17 +188,26 @@ urlpatterns += [
     path("notices/print/pdf/", notice_views.notice_stack_pdf, name="notice_stack_pdf"),
 ]
 
-# Reports: each with a chart and a table for a site and a period, and its files (issue #7).
+# Reports: each with a chart and a table for a site and a period, its files, and the ones
+# mailed on a schedule (issue #7).
 from octavo.interfaces.staff import report_views  # noqa: E402 - this block's own import
 
 urlpatterns += [
     path("reports/", report_views.report_index, name="reports"),
+    # Before reports/<name>/: "scheduled" is no report's name.
+    path("reports/scheduled/", report_views.report_schedules, name="report_schedules"),
+    path(
+        "reports/scheduled/<int:schedule_id>/stop/",
+        report_views.report_schedule_stop,
+        name="report_schedule_stop",
+    ),
     path("reports/<slug:name>/", report_views.report_detail, name="report"),
     path(
         "reports/<slug:name>/download/<str:fmt>/",
         report_views.report_download,
         name="report_download",
     ),
+    path("reports/<slug:name>/schedule/", report_views.report_schedule, name="report_schedule"),
 ]
 
 # Weeding lists, shelf reading and item care: repair, damage, the item's history (issue #8).
