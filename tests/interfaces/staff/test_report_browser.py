@@ -1,6 +1,6 @@
 """Reports in a real Chromium (issue #7): a district admin opens the list of reports, reads
 circulation by day (a line chart), by hour (bars) and the age of the collection (stacked bars),
-changes the site and the period, and reads one in Spanish. Screenshots of each chart go to
+changes the site and the period, has one mailed every Monday, and reads one in Spanish. Screenshots of each chart go to
 test-artifacts/, to be looked at."""
 
 from __future__ import annotations
@@ -67,6 +67,18 @@ def test_a_district_admin_reads_reports_with_their_charts(
     expect(page.get_by_role("heading", level=2)).to_contain_text("NES North Elementary")
     expect(page.get_by_role("row", name="08:00")).to_contain_text("2")
     page.screenshot(path=str(ARTIFACTS / "report-circulation-by-hour.png"), full_page=True)
+
+    # Mailed every Monday: the schedule form keeps the site chosen, then lists the schedule.
+    page.get_by_role("link", name="Send by e-mail on a schedule").click()
+    expect(page.get_by_label("Site", exact=True)).to_have_value("NES")
+    page.get_by_label("To", exact=True).fill("principal@example.org, office@example.org")
+    page.get_by_role("button", name="Schedule it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scheduled reports")
+    expect(page.get_by_role("status")).to_contain_text("will be sent every Monday")
+    row = page.get_by_role("row", name="Circulation by hour of day")
+    expect(row).to_contain_text("principal@example.org, office@example.org")
+    expect(row).to_contain_text("not yet due")
+    page.screenshot(path=str(ARTIFACTS / "report-schedules.png"), full_page=True)
 
     page.goto(f"{live_server.url}/staff/reports/collection-age/?site=NES")
     expect(page.get_by_role("img", name="Age of the collection")).to_be_visible()
