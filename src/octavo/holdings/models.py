@@ -312,3 +312,48 @@ class WeedingEntry(models.Model):
     @property
     def reason_codes(self) -> list[str]:
         return [code for code in self.reasons.split(",") if code]
+
+
+class LabelBatch(models.Model):
+    """A saved batch of items to label (issue #8, Koha's "label batches"): a named list that a
+    technician fills over days by scanning, reviews, prints from the labels page, then empties
+    or deletes. Who keeps which batch: octavo.holdings.labels.batch_rules."""
+
+    name = models.CharField(_("name"), max_length=200)
+    # None: a district-wide batch (a district admin's); else the site whose items it holds.
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="label_batch_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabelBatchItem(models.Model):
+    """One item in a label batch, once; ordered by id, which is the order it was added in."""
+
+    # No index of its own: the unique constraint's index starts with it.
+    batch = models.ForeignKey(
+        LabelBatch, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
+    # A batch is a to-do list, never a record to keep: it must not stop an item's deletion.
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "item"], name="label_batch_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} in label batch {self.batch_id}"

@@ -1,7 +1,7 @@
 """Reports in a real Chromium (issue #7): a district admin opens the list of reports, reads
 circulation by day (a line chart), by hour (bars) and the age of the collection (stacked bars),
-changes the site and the period, has one mailed every Monday, and reads one in Spanish. Screenshots of each chart go to
-test-artifacts/, to be looked at."""
+changes the site and the period, has one mailed every Monday, and reads one in Spanish.
+Screenshots of each chart go to test-artifacts/, to be looked at."""
 
 from __future__ import annotations
 

@@ -75,6 +75,7 @@ class Skipped:
     where: str
     value: str
     reason: str
+    line: int | None = None  # the line of a list it came from, when it came from one
 
     def __str__(self) -> str:
         head = f"{self.where}: " if self.where else ""
@@ -103,15 +104,16 @@ def read_barcode_lines(lines: Iterable[str]) -> tuple[list[WantedBarcode], list[
         text = raw.strip()
         where = f"line {number}"
         if not text:
-            skipped.append(Skipped(where, "", "blank line"))
+            skipped.append(Skipped(where, "", "blank line", number))
             continue
         try:
             barcode = check_barcode(text)
         except InvalidInput as bad:
-            skipped.append(Skipped(where, text, bad.message))
+            skipped.append(Skipped(where, text, bad.message, number))
             continue
         if barcode in first_seen:
-            skipped.append(Skipped(where, barcode, f"already listed on line {first_seen[barcode]}"))
+            repeat = f"already listed on line {first_seen[barcode]}"
+            skipped.append(Skipped(where, barcode, repeat, number))
             continue
         first_seen[barcode] = number
         wanted.append(WantedBarcode(number, barcode))

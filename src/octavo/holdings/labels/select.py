@@ -1,5 +1,6 @@
 """Which items to label (issue #8, "Choose what to print"): a list of barcodes, the items added
-since a day, a barcode range, or one record's copies; and a site's printer setup.
+since a day, a barcode range, one record's copies, or a saved batch; and a site's printer setup.
+The saved batches themselves are read here too (written only by octavo.holdings.labels.batches).
 
 Reads only. An item is labelled only by someone who may edit items at its site (the same
 CATALOG_EDIT that adds copies); every item asked for and not labelled is reported with the
@@ -9,16 +10,19 @@ reason, and the rest are printed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count
 from django.utils import timezone
 
 from octavo.accounts.rules import Action, decide
 from octavo.catalog.models import Record
 from octavo.district.models import LabelSettings, Site
 from octavo.district.selectors import site_by_code
+from octavo.holdings.labels.batch_rules import decide_keep
 from octavo.holdings.labels.content import (
     Batch,
     Label,
@@ -30,11 +34,11 @@ from octavo.holdings.labels.content import (
     read_barcode_lines,
     split_range,
 )
-from octavo.holdings.models import Item
+from octavo.holdings.models import Item, LabelBatch, LabelBatchItem
 from octavo.holdings.states import ItemStatus
 from octavo.shared.actor import Actor
 from octavo.shared.barcodes import barcode_range
-from octavo.shared.errors import InvalidInput, NotFound
+from octavo.shared.errors import InvalidInput, NotFound, PermissionDenied
 
 T = TypeVar("T")
 
@@ -149,7 +153,7 @@ def _item_label(actor: Actor) -> Callable[[Item], Label | str]:
     return make
 
 
-def _items_by_barcode(barcodes: Iterable[str]) -> dict[str, Item]:
+def items_by_barcode(barcodes: Iterable[str]) -> dict[str, Item]:
     wanted = list(barcodes)
     found: dict[str, Item] = {}
     for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters a query
@@ -163,7 +167,7 @@ def items_listed(*, actor: Actor, lines: Iterable[str]) -> Batch:
     """One label per barcode listed (one a line): blank lines, repeats and barcodes of no item
     are reported by line."""
     wanted, skipped = read_barcode_lines(lines)
-    found = _items_by_barcode(w.barcode for w in wanted)
+    found = items_by_barcode(w.barcode for w in wanted)
     return collect(
         wanted, found, _item_label(actor), skipped=skipped, missing="no item with this barcode"
     )
@@ -173,7 +177,7 @@ def items_in_range(*, actor: Actor, text: str) -> Batch:
     """The items whose barcodes are in `FROM-TO`; barcodes of the range with no item are
     counted once, not listed one by one."""
     wanted = range_wanted(text)
-    found = _items_by_barcode(w.barcode for w in wanted)
+    found = items_by_barcode(w.barcode for w in wanted)
     return collect(wanted, found, _item_label(actor), missing="no item", gaps=True)
 
 
@@ -205,5 +209,109 @@ def items_of_record(*, actor: Actor, record_id: int, site_code: str = "") -> Bat
         site = site_by_code(actor=actor, code=site_code, action=Action.CATALOG_EDIT)
         items = items.filter(site=site)
     rows = list(items.order_by("site__code", "barcode"))
+    wanted = [WantedBarcode(0, item.barcode) for item in rows]
+    return collect(wanted, {i.barcode: i for i in rows}, _item_label(actor), missing="no item")
+
+
+# --- saved batches ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """A saved batch as its pages list it; `site_code` "" is a district-wide batch."""
+
+    id: int
+    name: str
+    site_id: int | None
+    site_code: str
+    site_name: str
+    count: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """One item of a batch, as the batch's page shows it."""
+
+    barcode: str
+    call_number: str
+    title: str
+    site_code: str
+    status: str
+    added_at: datetime
+
+
+def found_batch(actor: Actor, batch_id: int, *, lock: bool = False) -> LabelBatch:
+    """The batch, if the actor keeps it (batch_rules.decide_keep); `lock`: its row locked for
+    this transaction, so two people adding at once take turns."""
+    query = LabelBatch.objects.select_for_update() if lock else LabelBatch.objects.all()
+    batch = query.filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound(f"no label batch {batch_id}", field="batch")
+    decision = decide_keep(actor, site_id=batch.site_id)
+    if not decision:
+        raise PermissionDenied(decision.reason, field="batch")
+    return batch
+
+
+def _summaries(batches: Iterable[LabelBatch]) -> list[BatchSummary]:
+    return [
+        BatchSummary(
+            id=b.pk,
+            name=b.name,
+            site_id=b.site_id,
+            site_code=b.site.code if b.site else "",
+            site_name=b.site.name if b.site else "",
+            count=getattr(b, "item_count", 0),
+            created_by=b.created_by,
+            created_at=b.created_at,
+            updated_at=b.updated_at,
+        )
+        for b in batches
+    ]
+
+
+def label_batches(*, actor: Actor) -> list[BatchSummary]:
+    """The batches the actor keeps, the latest changed first, with how many items each holds."""
+    batches = LabelBatch.objects.select_related("site").annotate(item_count=Count("items"))
+    if not actor.is_district_admin:
+        batches = batches.filter(site_id__in=actor.site_ids)
+    return [s for s in _summaries(batches) if decide_keep(actor, site_id=s.site_id)]
+
+
+def label_batch(*, actor: Actor, batch_id: int) -> tuple[BatchSummary, list[BatchRow]]:
+    """A batch and its items, in the order they were added."""
+    batch = found_batch(actor, batch_id)
+    entries = (
+        LabelBatchItem.objects.filter(batch=batch)
+        .select_related("item__site", "item__record")
+        .order_by("id")
+    )
+    rows = [
+        BatchRow(
+            barcode=e.item.barcode,
+            call_number=e.item.call_number,
+            title=short_title(e.item.record.title),
+            site_code=e.item.site.code,
+            status=e.item.status,
+            added_at=e.added_at,
+        )
+        for e in entries
+    ]
+    return replace(_summaries([batch])[0], count=len(rows)), rows
+
+
+def items_in_batch(*, actor: Actor, batch_id: int) -> Batch:
+    """One label per item of the saved batch, in the order they were added; an item the
+    actor may not label, or withdrawn since it was added, is left out with its reason."""
+    batch = found_batch(actor, batch_id)
+    rows = [
+        entry.item
+        for entry in LabelBatchItem.objects.filter(batch=batch)
+        .select_related(*(f"item__{c}" for c in _ITEM_COLUMNS))
+        .order_by("id")
+    ]
     wanted = [WantedBarcode(0, item.barcode) for item in rows]
     return collect(wanted, {i.barcode: i for i in rows}, _item_label(actor), missing="no item")

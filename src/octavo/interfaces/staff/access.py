@@ -98,7 +98,14 @@ _SECTIONS = {
     },
     "staff:users": {"users", "user_new", "user"},
     "staff:audit": {"audit"},
-    "staff:reports": {"reports", "report", "report_download"},
+    "staff:reports": {
+        "reports",
+        "report",
+        "report_download",
+        "report_schedule",
+        "report_schedules",
+        "report_schedule_stop",
+    },
     "staff:notices": {
         "notices",
         "notice_templates",
@@ -116,7 +123,16 @@ _SECTIONS = {
         "inventory_resolve",
         "inventory_finish",
     },
-    "staff:labels": {"labels", "label_printers", "label_printer"},
+    "staff:labels": {
+        "labels",
+        "label_printers",
+        "label_printer",
+        "label_batches",
+        "label_batch",
+        "label_batch_remove",
+        "label_batch_empty",
+        "label_batch_delete",
+    },
     "staff:shelf_reading": {"shelf_reading"},
     "staff:weeding_lists": {
         "weeding_lists",

@@ -1,6 +1,7 @@
 """The label screens (issue #8): choose the kind, the stock, the start position and what to
 print; preview the first sheet, with every label that needs a look flagged and everything
-left out listed; print (the PDF); and each site's printer offsets and barcode settings.
+left out listed; print (the PDF); and each site's printer offsets and barcode settings. The
+saved batches' own pages are octavo.interfaces.staff.label_batch_views.
 
 The choosing is octavo.holdings.labels.select (items) and octavo.patrons.cards (cards); the
 layout and the PDF are octavo.holdings.labels.render. These views parse the form, call them
@@ -19,7 +20,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from octavo.accounts.rules import Action, decide, may_ever
@@ -35,6 +36,7 @@ from octavo.holdings.labels.content import (
     read_marker_lines,
 )
 from octavo.holdings.labels.render import Flag, Placed, Plan, Words, draw, plan
+from octavo.holdings.labels.select import BatchSummary
 from octavo.holdings.labels.stocks import STOCKS, get_stock
 from octavo.interfaces.staff.access import page, staff_page
 from octavo.interfaces.staff.forms import StaffForm, apply_error, site_choices
@@ -71,6 +73,7 @@ SOURCES = (
     ("added_since", gettext_lazy("Added since a day")),
     ("range", gettext_lazy("A range of barcodes")),
     ("record", gettext_lazy("One record's copies")),
+    ("batch", gettext_lazy("A saved batch")),
 )
 CUSTOM = "custom"
 
@@ -134,12 +137,19 @@ class LabelForm(StaffForm):
         help_text=gettext_lazy("Two barcodes joined by a hyphen: 31234000000016-31234000000099."),
     )
     record = forms.IntegerField(label=gettext_lazy("Record number"), required=False, min_value=1)
+    batch = forms.ChoiceField(label=gettext_lazy("Saved batch"), required=False)
     outlines = forms.BooleanField(
         label=gettext_lazy("Draw each label's edge (a test print on plain paper)"), required=False
     )
 
-    def __init__(self, *args: Any, sites: list[Site], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sites: list[Site], batches: list[BatchSummary], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["batch"]).choices = [
+            ("", "—"),
+            *((str(b.id), batch_choice(b)) for b in batches),
+        ]
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (k.value, str(w)) for k, w in KIND_WORDS.items()
         ]
@@ -158,6 +168,7 @@ class LabelForm(StaffForm):
             "added_since": "added_since",
             "range": "barcode_range",
             "record": "record",
+            "batch": "batch",
         }
         wanted = needs.get(data.get("source") or "")
         if wanted and data.get(wanted) in (None, ""):
@@ -165,6 +176,13 @@ class LabelForm(StaffForm):
         if data.get("stock") == CUSTOM and not data.get("custom_size"):
             self.add_error("custom_size", _("Give the size of one label."))
         return data
+
+
+def batch_choice(batch: BatchSummary) -> str:
+    """A saved batch as the labels page offers it: its name, site and size."""
+    where = batch.site_code or _("whole district")
+    size = ngettext("%(count)s item", "%(count)s items", batch.count) % {"count": batch.count}
+    return f"{batch.name} ({where}, {size})"
 
 
 def _stock_name(data: dict[str, Any]) -> str:
@@ -189,6 +207,10 @@ def _batch(actor: Actor, kind: Kind, data: dict[str, Any], site: Site | None) ->
             )
         return read_marker_lines(lines, library=library)
     patrons = kind is Kind.PATRON_CARD
+    if source == "batch":
+        if patrons:
+            raise OctavoError(_("Patron cards are not printed from a saved batch."), field="source")
+        return select.items_in_batch(actor=actor, batch_id=int(data["batch"]))
     if source == "list":
         if patrons:
             return cards.cards_listed(actor=actor, lines=lines)
@@ -218,6 +240,7 @@ def labels_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not _may_print(actor):
         raise PermissionDenied(f"role {actor.role.value} does not print labels")
     sites = _label_sites(actor)
+    batches = select.label_batches(actor=actor) if may_ever(actor, Action.CATALOG_EDIT) else []
     initial: dict[str, Any] = {
         "kind": request.GET.get("kind", Kind.SPINE.value),
         "stock": "avery-5160",
@@ -227,8 +250,14 @@ def labels_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         "record": request.GET.get("record") or None,
         "site": sites[0].code if len(sites) == 1 else "",
     }
+    # `?batch=ID`, the batch page's "Print labels": that batch, with its site's printer.
+    chosen = next((b for b in batches if str(b.id) == request.GET.get("batch")), None)
+    if chosen is not None:
+        initial |= {"source": "batch", "batch": str(chosen.id)}
+        if chosen.site_code in {s.code for s in sites}:
+            initial["site"] = chosen.site_code
     bound = request.method == "POST"
-    form = LabelForm(request.POST if bound else None, initial=initial, sites=sites)
+    form = LabelForm(request.POST if bound else None, initial=initial, sites=sites, batches=batches)
     context: dict[str, Any] = {"form": form}
     if bound and form.is_valid():
         data = form.cleaned_data
@@ -238,6 +267,8 @@ def labels_page(request: HttpRequest, actor: Actor) -> HttpResponse:
             site = site_by_code(actor=actor, code=data["site"]) if data["site"] else None
             batch = _batch(actor, kind, data, site)
             if not batch.labels:
+                if data["source"] == "batch" and not batch.skipped:
+                    raise OctavoError(_("Nothing to print: the batch is empty."), field="batch")
                 raise OctavoError(_("Nothing to print: every barcode was left out."))
             layout = plan(
                 batch.labels,

@@ -90,6 +90,11 @@ ACTION_LABELS: dict[str, Promise] = {
     "item.repair": _("Item sent to repair"),
     "item.repair_done": _("Item back from repair"),
     "item.damaged": _("Item marked damaged"),
+    "label_batch.create": _("Label batch started"),
+    "label_batch.add": _("Items added to a label batch"),
+    "label_batch.remove": _("Item taken out of a label batch"),
+    "label_batch.empty": _("Label batch emptied"),
+    "label_batch.delete": _("Label batch deleted"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -107,6 +112,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "reading_list": _("Reading list"),
     "parent": _("Parent login"),
     "weeding_list": _("Weeding list"),
+    "label_batch": _("Label batch"),
 }
 
 # The field names services write into an audit entry's changes.
@@ -170,6 +176,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "withdrawn": _("Withdrawn"),
     "skipped": _("Not withdrawn"),
     "kept": _("Kept"),
+    "barcodes": _("Barcodes"),
 }
 
 SOURCE_LABELS: dict[str, Promise] = {

@@ -232,3 +232,26 @@ urlpatterns += [
     path("shelf-reading/", shelf_reading_views.shelf_reading, name="shelf_reading"),
     path("items/<str:barcode>/care/", care_views.item_care, name="item_care"),
 ]
+
+# Saved label batches: keep a named list of items, fill it by scanning, print it (issue #8).
+from octavo.interfaces.staff import label_batch_views  # noqa: E402 - this block's own import
+
+urlpatterns += [
+    path("labels/batches/", label_batch_views.label_batches, name="label_batches"),
+    path("labels/batches/<int:batch_id>/", label_batch_views.label_batch, name="label_batch"),
+    path(
+        "labels/batches/<int:batch_id>/remove/",
+        label_batch_views.label_batch_remove,
+        name="label_batch_remove",
+    ),
+    path(
+        "labels/batches/<int:batch_id>/empty/",
+        label_batch_views.label_batch_empty,
+        name="label_batch_empty",
+    ),
+    path(
+        "labels/batches/<int:batch_id>/delete/",
+        label_batch_views.label_batch_delete,
+        name="label_batch_delete",
+    ),
+]

@@ -1,6 +1,6 @@
 """`octavo labels KIND --stock NAME [--start N] [--site CODE] [--barcodes FILE | --added-since
-DATE | --range FROM-TO] --out PATH.pdf`: spine labels, barcode labels, both on one label,
-patron cards and shelf markers as a PDF (issue #8).
+DATE | --range FROM-TO | --batch ID] --out PATH.pdf`: spine labels, barcode labels, both on one
+label, patron cards and shelf markers as a PDF (issue #8).
 
 KIND is spine, barcode, spine-barcode, patron-card or shelf-marker. What is printed:
 - `--barcodes FILE` (`-` for standard input): one barcode a line, item barcodes or, for
@@ -8,7 +8,9 @@ KIND is spine, barcode, spine-barcode, patron-card or shelf-marker. What is prin
 - `--added-since DATE` (YYYY-MM-DD, or `today`): items (patrons, for cards) added since that
   day, at `--site`;
 - `--range FROM-TO`: the items (patrons) with barcodes in the range; for shelf markers, one
-  marker from call number FROM to TO.
+  marker from call number FROM to TO;
+- `--batch ID`: the items of a saved label batch (the staff side's Labels > Saved batches), in
+  the order they were added.
 Whatever is left out is named on standard error with its reason, and so is every label that
 needs a look (a call number printed whole, text or bars too big for the stock); the PDF holds
 the rest. `--site` also names the library on the labels and brings its printer offsets.
@@ -61,6 +63,7 @@ class Command(OctavoCommand):
         chosen.add_argument("--barcodes", metavar="FILE", help="one a line; - reads stdin")
         chosen.add_argument("--added-since", metavar="DATE", help="YYYY-MM-DD or today")
         chosen.add_argument("--range", metavar="FROM-TO")
+        chosen.add_argument("--batch", type=int, metavar="ID", help="a saved label batch")
         parser.add_argument(
             "--symbology",
             choices=[s.value for s in Symbology],
@@ -113,6 +116,13 @@ class Command(OctavoCommand):
         )
 
     def _batch(self, kind: Kind, site_code: str, library: str, options: dict[str, Any]) -> Batch:
+        if options["batch"] is not None:
+            if kind in (Kind.SHELF_MARKER, Kind.PATRON_CARD):
+                raise InvalidInput(
+                    "a saved batch holds items: print spine, barcode or spine-barcode labels",
+                    field="batch",
+                )
+            return select.items_in_batch(actor=self.actor, batch_id=options["batch"])
         if kind is Kind.SHELF_MARKER:
             if options["added_since"]:
                 raise InvalidInput(
