@@ -77,6 +77,11 @@ class Item(models.Model):
             # Search reads, for up to 2,000 records at once, where their items are and which
             # are on the shelf (octavo.catalog.search): answered from this index alone.
             models.Index(fields=["record", "status", "site"], name="item_record_status_site"),
+            # The district's never-circulated titles on the screen (octavo.reports.titles):
+            # copies read in call-number order until the first 500 titles are found.
+            models.Index(
+                fields=["call_prefix", "call_class", "call_cutter"], name="item_call_number"
+            ),
         ]
 
     def __str__(self) -> str:
