@@ -358,8 +358,9 @@ def _check_out(
     if item.status == ItemStatus.IN_TRANSIT.value:
         _close_transit(item, at)
     item.status = advance_item(ItemStatus(item.status), ItemEvent.CHECK_OUT).value
-    item.updated_at = at
-    rows.update(item, ["status", "updated_at"])
+    # Seen at the desk: an inventory's "last seen" (issue #8) counts the desk's hands too.
+    item.updated_at = item.last_seen_at = at
+    rows.update(item, ["status", "updated_at", "last_seen_at"])
     _event(EventKind.CHECK_OUT, item=item, site=site, patron=patron, at=at)
     return CheckoutResult(loan, due, overridden=overridden)
 
@@ -453,8 +454,8 @@ def _send(item: Item, event: ItemEvent, *, here: Site, to: Site, at: datetime) -
     item.status = advance_item(ItemStatus(item.status), event).value
     if event is ItemEvent.CHECK_IN_ELSEWHERE:
         rows.create(Transit(item=item, from_site=here, to_site=to, sent_at=at))
-    item.updated_at = at
-    rows.update(item, ["status", "updated_at"])
+    item.updated_at = item.last_seen_at = at
+    rows.update(item, ["status", "updated_at", "last_seen_at"])
 
 
 def _route(item: Item, site: Site, at: datetime) -> tuple[str, Site | None, Hold | None]:

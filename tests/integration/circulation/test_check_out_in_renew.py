@@ -339,3 +339,14 @@ def test_a_student_helper_cannot_charge_a_patron_for_a_lost_book(desk) -> None:
         mark_lost(actor=desk["helper"], item_barcode="B1", at=MORNING + timedelta(days=40))
     assert balance(desk["ana"].pk) == Decimal("0.00")
     assert Loan.objects.get().status == "open"
+
+
+def test_the_desk_marks_a_copy_seen_when_it_goes_out_and_comes_back(desk) -> None:
+    # An inventory's missing list and a weeding list read "last seen" (issue #8): a copy in a
+    # reader's hands this morning was seen, whatever the last inventory said.
+    assert Item.objects.get(barcode="B1").last_seen_at is None
+    out(desk, item="B1")
+    assert Item.objects.get(barcode="B1").last_seen_at == MORNING
+    back = MORNING + timedelta(days=3)
+    check_in(actor=desk["tech"], item_barcode="B1", at=back)
+    assert Item.objects.get(barcode="B1").last_seen_at == back

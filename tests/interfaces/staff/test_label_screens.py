@@ -81,6 +81,15 @@ def test_the_labels_link_is_shown_to_those_who_print_labels(client_as, district)
     assert 'href="/staff/labels/"' not in helper
 
 
+def test_a_records_copies_are_one_click_from_their_labels(client_as, copies) -> None:
+    client = client_as(Role.TECHNICIAN)
+    record_page = client.get(f"/staff/catalog/{copies.pk}/").content.decode()
+    link = f'href="/staff/labels/?record={copies.pk}"'
+    assert link in record_page
+    form = client.get(f"/staff/labels/?record={copies.pk}").context["form"]
+    assert (form.initial["source"], form.initial["record"]) == ("record", str(copies.pk))
+
+
 def _form(**changes):
     form = {
         "kind": "spine-barcode",
