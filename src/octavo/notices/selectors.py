@@ -182,6 +182,21 @@ def _read(sql: str, params: Sequence[Any]) -> Iterator[Due]:
         )
 
 
+def holds_ready_due(*, at: datetime) -> list[Due]:
+    """The "ready for pickup" notices of holds put on the hold shelf by `at` that the log
+    does not have yet: what the frequent `hold-notices` job sends the same day, rather than
+    after the night. Each is the notice the nightly run would queue (same occasion), so
+    neither queues it twice."""
+    sql = (
+        "SELECT c.patron_id, c.kind, c.about, c.object_id, c.occasion, c.site_id FROM ("  # noqa: S608
+        "SELECT h.patron_id, 'hold_ready' AS kind, 'hold' AS about, h.id AS object_id, "
+        f"{_minutes('h.ready_at')} AS occasion, h.pickup_site_id AS site_id "
+        "FROM holds_hold h WHERE h.status = 'ready' AND h.patron_id IS NOT NULL "
+        f"AND h.ready_at <= %s) c WHERE {_NOT_NOTICED}"
+    )
+    return list(_read(sql, [rows.moment(at)]))
+
+
 def due_notices(*, day: date, at: datetime, schedule: Schedule) -> list[Due]:
     """Every notice due as of `day` (the run's moment `at`) that the log does not have yet."""
     limits = thresholds(day, schedule)

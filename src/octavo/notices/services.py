@@ -103,7 +103,10 @@ def _joined(addresses: list[str]) -> str:
 
 def queue_due(*, day: date, at: datetime, schedule: Schedule) -> Queued:
     """Add to the log every notice due as of `day` that it lacks; say how many of each."""
-    due = selectors.due_notices(day=day, at=at, schedule=schedule)
+    return _queue(selectors.due_notices(day=day, at=at, schedule=schedule), day=day, at=at)
+
+
+def _queue(due: Sequence[selectors.Due], *, day: date, at: datetime) -> Queued:
     patron_ids = {d.patron_id for d in due}
     addresses = mail_addresses_of(patron_ids)
     languages = _languages(patron_ids)
@@ -190,13 +193,18 @@ def _mark_failed_attempt(
     )
 
 
-def _queued_email_rows() -> list[Any]:
+def _queued_email_rows(kinds: Sequence[NoticeKind] = ()) -> list[Any]:
+    """The queued e-mails; of `kinds` only, never tried yet, when kinds are given."""
+    only, params = "", [Channel.EMAIL.value]
+    if kinds:
+        only = f" AND attempts = 0 AND kind IN ({', '.join(['%s'] * len(kinds))})"
+        params += [k.value for k in kinds]
     return [
         row_of(values)
         for values in _table(
-            f"SELECT {ROW_COLUMNS} FROM notices_notice WHERE status = 'queued' AND channel = %s "  # noqa: S608
-            "ORDER BY patron_id, kind, site_id, day, id",
-            [Channel.EMAIL.value],
+            f"SELECT {ROW_COLUMNS} FROM notices_notice WHERE status = 'queued' AND channel = %s"  # noqa: S608
+            f"{only} ORDER BY patron_id, kind, site_id, day, id",
+            params,
         )
     ]
 
@@ -248,11 +256,18 @@ def _describe(error: BaseException) -> str:
 
 
 def send_waiting(
-    *, day: date, at: datetime, schedule: Schedule, currency: str, from_email: str
+    *,
+    day: date,
+    at: datetime,
+    schedule: Schedule,
+    currency: str,
+    from_email: str,
+    kinds: Sequence[NoticeKind] = (),
 ) -> Sent:
-    """Send every queued e-mail notice (new ones and earlier runs' retries)."""
+    """Send every queued e-mail notice (new ones and earlier runs' retries), or the new ones
+    of `kinds` only."""
     report = Sent()
-    waiting = messages_of(_queued_email_rows())
+    waiting = messages_of(_queued_email_rows(kinds))
     if not waiting:
         return report
     backend = get_connection(fail_silently=False)
@@ -369,6 +384,25 @@ def run_notices(
     queued = queue_due(day=day, at=at, schedule=schedule)
     sent = send_waiting(
         day=day, at=sent_at, schedule=schedule, currency=currency, from_email=from_email
+    )
+    return NoticeRun(queued, sent)
+
+
+def run_hold_notices(*, day: date, at: datetime, currency: str, from_email: str) -> NoticeRun:
+    """Through the day (the `hold-notices` job, every few minutes): queue the "ready for
+    pickup" notices of the holds put on the shelf by `at` and send them, and only them, each
+    tried once: one the mail server did not take waits for the night's run and its retries,
+    so a server down for an afternoon does not use up its tries. A reader hears that their
+    book is in the same day."""
+    schedule = selectors.schedule()
+    queued = _queue(selectors.holds_ready_due(at=at), day=day, at=at)
+    sent = send_waiting(
+        day=day,
+        at=at,
+        schedule=schedule,
+        currency=currency,
+        from_email=from_email,
+        kinds=(NoticeKind.HOLD_READY,),
     )
     return NoticeRun(queued, sent)
 

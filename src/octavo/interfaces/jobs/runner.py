@@ -29,7 +29,7 @@ from octavo.circulation.long_overdue import bill_long_overdue
 from octavo.circulation.services import expire_holds
 from octavo.interfaces.jobs.models import JobRun
 from octavo.notices.selectors import schedule
-from octavo.notices.services import forget_old_notices, run_notices
+from octavo.notices.services import forget_old_notices, run_hold_notices, run_notices
 from octavo.patrons.expiry import expire_cards
 from octavo.patrons.retention import forget_old_failures
 from octavo.reports.services import send_scheduled_reports
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 JOBS_ACTOR = Actor(username="octavo-jobs", role=Role.DISTRICT_ADMIN, source=Source.SYSTEM)
 # A run that started this long ago and never finished died: the next run takes the job over.
 STALE = timedelta(hours=6)
+STALE_THROUGH_THE_DAY = timedelta(minutes=30)  # a job run every few minutes
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class When:
     day: date  # the day the jobs run for
     moment: datetime  # its first moment, in the district's zone: what the jobs act as of
     clock: datetime  # the real time (when e-mails are stamped sent)
+
+    @property
+    def until(self) -> datetime:
+        """What a job run through the day acts as of: now, or for a day gone by its end."""
+        return min(self.clock, self.moment + timedelta(days=1))
 
 
 def _lost(when: When) -> str:
@@ -75,6 +81,15 @@ def _notices(when: When) -> str:
     ).summary()
 
 
+def _hold_notices(when: When) -> str:
+    return run_hold_notices(
+        day=when.day,
+        at=when.until,
+        currency=settings.OCTAVO_CURRENCY,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    ).summary()
+
+
 def _reports(when: When) -> str:
     return send_scheduled_reports(
         day=when.day, sent_at=when.clock, from_email=settings.DEFAULT_FROM_EMAIL
@@ -92,12 +107,23 @@ class Job:
     name: str
     what: str
     call: Callable[[When], str]
+    # A nightly job runs once for its day. One that is not (hold-notices) is left out of the
+    # nightly run (whose notices job does its work too) and runs whenever it is named with
+    # --only, one run at a time: cron calls it every few minutes.
+    nightly: bool = True
 
 
 JOBS: tuple[Job, ...] = (
     Job("lost", "bill long-overdue loans as lost", _lost),
     Job("holds", "expire holds left on the hold shelf", _holds),
     Job("cards", "expire cards that ran out", _cards),
+    Job(
+        "hold-notices",
+        "send the hold-ready notices now (cron, every few minutes; the nightly run's notices "
+        "job sends them too)",
+        _hold_notices,
+        nightly=False,
+    ),
     Job("notices", "queue the notices due and send the e-mails", _notices),
     Job("reports", "mail the scheduled reports that are due", _reports),
     Job("privacy", "forget what the privacy rules say to forget", _privacy),
@@ -120,7 +146,7 @@ class Outcome:
         return f"{self.day.isoformat()} {self.job}: {state}{self.summary}"
 
 
-def _claim(job: str, day: date, at: datetime) -> JobRun | None:
+def _claim(job: str, day: date, at: datetime, stale: timedelta) -> JobRun | None:
     """The job's run for `day`, started now; None when it is done or running elsewhere."""
     with transaction.atomic():
         run = JobRun.objects.select_for_update().filter(job=job, day=day).first()
@@ -130,7 +156,7 @@ def _claim(job: str, day: date, at: datetime) -> JobRun | None:
                     return JobRun.objects.create(job=job, day=day, started_at=at)
             except IntegrityError:
                 return None  # another run claimed it a moment ago
-        if run.finished_at is not None or at - run.started_at < STALE:
+        if run.finished_at is not None or at - run.started_at < stale:
             return None
         run.started_at = at
         run.save(update_fields=["started_at"])
@@ -163,9 +189,9 @@ def run_jobs(*, at: datetime, day: date | None = None, only: Sequence[str] = ())
     when = When(day=day, moment=datetime.combine(day, time(0), tzinfo=zone), clock=at)
     outcomes = []
     for job in JOBS:
-        if only and job.name not in only:
-            continue
-        run = _claim(job.name, day, at)
+        if (only and job.name not in only) or (not only and not job.nightly):
+            continue  # a job run through the day runs only when asked for by name
+        run = _claim(job.name, day, at, STALE if job.nightly else STALE_THROUGH_THE_DAY)
         if run is None:
             outcomes.append(Outcome(job.name, day, _previous(job.name, day), done_before=True))
             continue
@@ -177,6 +203,9 @@ def run_jobs(*, at: datetime, day: date | None = None, only: Sequence[str] = ())
             JobRun.objects.filter(pk=run.pk, finished_at=None).delete()
             outcomes.append(Outcome(job.name, day, f"{type(error).__name__}: {error}", failed=True))
             continue
-        JobRun.objects.filter(pk=run.pk).update(finished_at=at, summary=summary)
+        if job.nightly:
+            JobRun.objects.filter(pk=run.pk).update(finished_at=at, summary=summary)
+        else:  # its claim only kept a second run from doing it at the same time
+            JobRun.objects.filter(pk=run.pk).delete()
         outcomes.append(Outcome(job.name, day, summary))
     return outcomes
