@@ -33,7 +33,7 @@ from octavo.circulation.states import (
 )
 from octavo.db import rows
 from octavo.district.models import Site
-from octavo.district.selectors import site_by_id
+from octavo.district.selectors import site_by_id, site_id_by_code
 from octavo.fines import services as fines
 from octavo.fines.selectors import balance
 from octavo.fines.states import ChargeType
@@ -144,9 +144,10 @@ def _desk_site(actor: Actor, site_code: str | None, item: Item) -> Site:
     """Where the action happens: the site named; else the one site the person works at (a
     technician at North checking in South's book is at North); else the item's own site."""
     if site_code:
-        site = Site.objects.filter(code=site_code.strip().upper()).first()
-        if site is None:
+        site_id = site_id_by_code(site_code.strip().upper())
+        if site_id is None:
             raise NotFound(f"no site with code {site_code!r}", field="site")
+        site = site_by_id(site_id)
     elif len(actor.site_ids) == 1:
         site = site_by_id(next(iter(actor.site_ids)))
     else:

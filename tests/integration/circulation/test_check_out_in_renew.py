@@ -350,3 +350,24 @@ def test_the_desk_marks_a_copy_seen_when_it_goes_out_and_comes_back(desk) -> Non
     back = MORNING + timedelta(days=3)
     check_in(actor=desk["tech"], item_barcode="B1", at=back)
     assert Item.objects.get(barcode="B1").last_seen_at == back
+
+
+def test_a_site_named_at_the_desk_is_known_as_soon_as_it_is_added(desk, district) -> None:
+    # The site's code is read from memory while the configuration stands (the kiosks name it
+    # on every request): a site added afterwards is known at once, an unknown one named.
+    from octavo.district.services import create_site
+
+    with pytest.raises(NotFound, match="site: no site with code 'wes'"):
+        out(desk, site_code="wes")
+    assert not Loan.objects.exists()
+    create_site(
+        actor=district.users[Role.DISTRICT_ADMIN].actor(),
+        code="WES",
+        name="West Elementary",
+        at=MORNING,
+    )
+    librarian = district.users[Role.DISTRICT_ADMIN].actor()
+    done = check_out(
+        actor=librarian, patron_barcode="P100", item_barcode="B1", at=MORNING, site_code="wes"
+    )
+    assert done.loan.site.code == "WES"
