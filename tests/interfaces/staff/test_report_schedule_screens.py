@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from tests.integration.reports.world import AT, report_world  # noqa: F401 - the fixture
+from tests.interfaces.staff.test_report_screens import text_of, world  # noqa: F401 - a fixture
 
-from octavo.interfaces.staff import report_views
 from octavo.reports.models import ScheduledReport
 from octavo.shared.actor import Role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(report_world, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(report_views, "now", lambda: AT)
-    return report_world
-
-
-def text_of(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(body.split())
+# The report world, asked on its day (test_report_screens.world).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 
 FORM = {
@@ -35,7 +23,7 @@ FORM = {
 }
 
 
-def test_a_librarian_schedules_a_report_from_its_page(world, client_as) -> None:
+def test_a_librarian_schedules_a_report_from_its_page(client_as) -> None:
     client = client_as(Role.SITE_LIBRARIAN)
     report = client.get("/staff/reports/overdues-by-homeroom/?site=NES")
     assert 'href="/staff/reports/overdues-by-homeroom/schedule/?site=NES"' in (
@@ -61,7 +49,7 @@ def test_a_librarian_schedules_a_report_from_its_page(world, client_as) -> None:
     )
 
 
-def test_a_wrong_address_is_shown_on_its_field_and_nothing_is_scheduled(world, client_as) -> None:
+def test_a_wrong_address_is_shown_on_its_field_and_nothing_is_scheduled(client_as) -> None:
     client = client_as(Role.SITE_LIBRARIAN)
     page = client.post(
         "/staff/reports/circulation-by-day/schedule/",
@@ -74,7 +62,7 @@ def test_a_wrong_address_is_shown_on_its_field_and_nothing_is_scheduled(world, c
     assert not ScheduledReport.objects.exists()
 
 
-def test_the_list_shows_each_their_own_and_the_admin_everything(world, client_as, district) -> None:
+def test_the_list_shows_each_their_own_and_the_admin_everything(client_as, district) -> None:
     librarian = client_as(Role.SITE_LIBRARIAN)
     librarian.post("/staff/reports/circulation-by-day/schedule/", FORM)
     assert "Circulation by day" in text_of(librarian.get("/staff/reports/scheduled/"))
@@ -94,7 +82,7 @@ def test_the_list_shows_each_their_own_and_the_admin_everything(world, client_as
     assert schedule.stopped_at == AT
 
 
-def test_a_teacher_schedules_nothing(world, client_as) -> None:
+def test_a_teacher_schedules_nothing(client_as) -> None:
     client = client_as(Role.TEACHER)
     assert client.get("/staff/reports/circulation-by-day/schedule/").status_code == 403
     assert client.post("/staff/reports/circulation-by-day/schedule/", FORM).status_code == 403
