@@ -16,7 +16,7 @@ from octavo.audit.services import record as audit
 from octavo.catalog.models import Record
 from octavo.district.models import Location, Site
 from octavo.holdings.models import Item, MaterialType
-from octavo.holdings.states import ItemStatus
+from octavo.holdings.states import ItemStatus, edit_refuses_status
 from octavo.shared.actor import Actor
 from octavo.shared.barcodes import barcode_range, check_barcode
 from octavo.shared.errors import Duplicate, InvalidInput, NotFound, PermissionDenied
@@ -231,6 +231,9 @@ def update_item(*, actor: Actor, barcode: str, changes: Mapping[str, Any], at: d
         for key, value in changes.items():
             if key in TEXT_FIELDS:
                 as_text(value, field=key)  # None or a number is refused, never stored
+        refused = edit_refuses_status(item.status, str(changes.get("status", item.status)))
+        if refused:
+            raise InvalidInput(refused, field="status")
         _apply(item, replace(current, **dict(changes)), actor)
         item.updated_at = at
         item.save()

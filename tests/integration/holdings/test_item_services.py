@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from octavo.district.services import add_location
 from octavo.holdings.models import Item
 from octavo.holdings.services import ItemFields, add_item_range, add_items, update_item
 from octavo.shared.actor import Role
-from octavo.shared.errors import Duplicate, OctavoError, PermissionDenied
+from octavo.shared.errors import Duplicate, InvalidInput, OctavoError, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,30 @@ def test_a_technician_cannot_move_an_item_to_another_site(record, district, cli_
             actor=tech, barcode="D1", changes={"site_code": "SES", "location_code": ""}, at=T0
         )
     assert Item.objects.get(barcode="D1").site.code == "NES"
+
+
+@pytest.mark.parametrize(
+    ("start", "asked", "words"),
+    [
+        ("available", "checked_out", "checked out is set at the desk"),
+        ("available", "on_hold_shelf", "on hold shelf is set at the desk"),
+        ("checked_out", "available", "the copy is checked out: its status changes at the desk"),
+        ("in_transit", "missing", "the copy is in transit: its status changes at the desk"),
+    ],
+)
+def test_an_edit_never_sets_or_leaves_a_status_of_the_desk(
+    record, cli_actor, start, asked, words
+) -> None:
+    # A "checked out" copy with no loan, or an open loan on a copy marked available, would
+    # follow: those statuses are the desk's, which keeps the loan, transit or hold with them.
+    fields = replace(NORTH_EASY, status=start)
+    add_items(actor=cli_actor, record_id=record.pk, barcodes=["E1"], fields=fields, at=T0)
+    with pytest.raises(InvalidInput) as refused:
+        update_item(
+            actor=cli_actor, barcode="E1", changes={"status": asked, "staff_note": "x"}, at=T0
+        )
+    assert refused.value.field == "status" and words in refused.value.message
+    item = Item.objects.get(barcode="E1")
+    assert (item.status, item.staff_note) == (start, "")  # nothing of the edit stored
+    update_item(actor=cli_actor, barcode="E1", changes={"status": start, "staff_note": "ok"}, at=T0)
+    assert Item.objects.get(barcode="E1").staff_note == "ok"  # the rest may still be edited

@@ -433,6 +433,20 @@ def test_an_items_new_status_shows_on_the_record_page(shelved_cat, client_as):
     assert "In repair Being mended" in page
 
 
+def test_the_edit_form_offers_no_status_the_desk_keeps(shelved_cat, client_as):
+    client = client_as(Role.TECHNICIAN)
+    on_shelf = client.get("/staff/items/NES-2/edit/").context["form"]
+    offered = [value for value, _label in on_shelf.fields["status"].choices]
+    assert "available" in offered and "missing" in offered
+    assert not {"checked_out", "in_transit", "on_hold_shelf"} & set(offered)
+    out = client.get("/staff/items/NES-1/edit/").context["form"]
+    assert [value for value, _label in out.fields["status"].choices] == ["checked_out"]
+    data = {name: out[name].value() or "" for name in out.fields}
+    refused = client.post("/staff/items/NES-1/edit/", data | {"status": "available"})
+    assert refused.status_code == 200  # the choice is not offered: the form says so
+    assert "status" in refused.context["form"].errors
+
+
 def test_an_item_edit_changes_the_call_number_parts_price_and_date(shelved_cat, client_as):
     client = client_as(Role.SITE_LIBRARIAN)
     form = client.get("/staff/items/NES-2/edit/").context["form"]

@@ -18,7 +18,7 @@ from octavo.catalog.records import RecordFields
 from octavo.catalog.search import Filters
 from octavo.district.models import Location, Site
 from octavo.holdings.services import ItemFields
-from octavo.holdings.states import ItemStatus
+from octavo.holdings.states import DESK_STATUSES, ItemStatus
 from octavo.interfaces.staff.forms import StaffForm, site_choices
 from octavo.interfaces.words import LANGUAGE_LABELS, STATUS_LABELS, shown
 from octavo.shared.barcodes import MAX_RANGE
@@ -218,8 +218,15 @@ class ItemForm(StaffForm):
         cast(forms.ChoiceField, self.fields["location"]).choices = location_choices(
             self.locations.values()
         )
+        # The desk's statuses are the desk's to set and leave (holdings.states): a copy
+        # that has one shows it, and nothing else can be chosen until it is checked in.
+        current = str((self.initial or {}).get("status") or "")
+        if current in DESK_STATUSES:
+            offered = [current]
+        else:
+            offered = [s.value for s in ItemStatus if s.value not in DESK_STATUSES]
         cast(forms.ChoiceField, self.fields["status"]).choices = [
-            (s.value, shown(STATUS_LABELS, s.value)) for s in ItemStatus
+            (value, shown(STATUS_LABELS, value)) for value in offered
         ]
 
     def clean(self) -> dict[str, Any]:
