@@ -386,6 +386,36 @@ def close(*, actor: Actor, inventory_id: int, at: datetime, missing_status: str)
     return inventory
 
 
+def cancel(*, actor: Actor, inventory_id: int, at: datetime) -> Inventory:
+    """End an open inventory without marking anything: no item becomes missing and no last
+    seen date is set (an inventory started on the wrong shelves, or to be done again). Its
+    scans stay with it, for the record; it takes no more."""
+    with transaction.atomic():
+        inventory = found_inventory(inventory_id, lock=True)
+        allowed(actor, inventory.site_id, MANAGE)
+        must_be_open(inventory)
+        counted = live_progress(inventory)
+        inventory.status = Inventory.Status.CANCELLED
+        inventory.finished_at, inventory.finished_by = at, actor.username
+        inventory.expected_count = counted.expected
+        inventory.scanned_count = counted.scanned
+        inventory.save()
+        audit(
+            actor=actor,
+            action="inventory.cancel",
+            object_type="inventory",
+            object_id=inventory.pk,
+            object_repr=f"inventory {inventory.pk}: {scope_text(inventory)}",
+            site_id=inventory.site_id,
+            changes={
+                "status": [Inventory.Status.OPEN.value, Inventory.Status.CANCELLED.value],
+                "scanned": [None, counted.scanned],
+            },
+            at=at,
+        )
+    return inventory
+
+
 def _mark_missing(inventory: Inventory, status: str, at: datetime) -> list[str]:
     scope, scope_params = scope_sql(inventory)
     scanned, scanned_params = scanned_sql(inventory)

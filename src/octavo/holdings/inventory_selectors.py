@@ -152,8 +152,9 @@ def get_inventory(*, actor: Actor, inventory_id: int, manage: bool = False) -> I
 
 def must_be_open(inventory: Inventory) -> None:
     if inventory.status != Inventory.Status.OPEN:
+        ended = "cancelled" if inventory.status == Inventory.Status.CANCELLED else "finished"
         raise InvalidInput(
-            f"inventory {inventory.pk} was finished on {inventory.finished_at:%Y-%m-%d}: start "
+            f"inventory {inventory.pk} was {ended} on {inventory.finished_at:%Y-%m-%d}: start "
             "another to scan again",
             field="inventory",
         )

@@ -125,6 +125,8 @@ class Inventory(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         FINISHED = "finished", _("finished")
+        # Ended without marking anything: started by mistake, or to be done again.
+        CANCELLED = "cancelled", _("cancelled")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(
@@ -156,11 +158,12 @@ class Inventory(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["open", "finished"]), name="inventory_status_known"
+                condition=Q(status__in=["open", "finished", "cancelled"]),
+                name="inventory_status_known",
             ),
             models.CheckConstraint(
                 condition=Q(status="open", finished_at__isnull=True)
-                | Q(status="finished", finished_at__isnull=False),
+                | Q(status__in=["finished", "cancelled"], finished_at__isnull=False),
                 name="inventory_finished_when_finished",
             ),
         ]

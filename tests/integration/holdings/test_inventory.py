@@ -321,3 +321,25 @@ def test_a_technician_inventories_only_the_sites_they_work_at(shelves):
     with pytest.raises(InvalidInput, match="NES has no location 'NOPE'"):
         start(shelves["tech"], location_code="nope")
     assert not Inventory.objects.exists()
+
+
+def test_a_cancelled_inventory_marks_nothing_and_takes_no_more_scans(shelves, district):
+    tech = shelves["tech"]
+    inv = start(tech)
+    scan(tech, inv, "A1\n")
+    before = dict(Item.objects.values_list("barcode", "status"))
+    with pytest.raises(PermissionDenied):
+        inventory.cancel(
+            actor=district.users[Role.STUDENT_HELPER].actor(), inventory_id=inv.pk, at=LATER
+        )
+    ended = inventory.cancel(actor=tech, inventory_id=inv.pk, at=LATER)
+    assert (ended.status, ended.scanned_count, ended.missing_count) == ("cancelled", 1, 0)
+    assert dict(Item.objects.values_list("barcode", "status")) == before  # nobody missing
+    assert not Item.objects.filter(last_seen_at=LATER).exists()  # and nobody seen
+    with pytest.raises(InvalidInput, match="was cancelled on"):
+        scan(tech, inv, "A2\n")
+    with pytest.raises(InvalidInput, match="was cancelled on"):
+        circulation_inventory.finish(actor=tech, inventory_id=inv.pk, at=LATER)
+    entry = AuditEntry.objects.get(action="inventory.cancel")
+    assert entry.changes["status"] == ["open", "cancelled"]
+    assert InventoryScan.objects.filter(inventory_id=inv.pk).count() == 1  # kept, for the record

@@ -83,6 +83,16 @@ def test_an_inventory_from_the_command_line(books, tmp_path: Path) -> None:
     assert out.startswith(f"{inventory_id}\tNES\tfinished\t")
 
 
+def test_an_inventory_cancelled_from_the_command_line(books) -> None:
+    inventory_id = octavo("start", "--site", "NES")[0].strip().splitlines()[-1]
+    out, _ = octavo("cancel", inventory_id)
+    assert (
+        out.strip() == f"inventory {inventory_id} of NES cancelled: nothing marked; 0 scan(s) kept"
+    )
+    listed = octavo("list")[0]
+    assert f"{inventory_id}\tNES\tcancelled\t" in listed
+
+
 def test_a_scan_of_an_unknown_inventory_or_file_is_one_clear_line(books, tmp_path) -> None:
     with pytest.raises(CommandError, match="inventory: no inventory 999"):
         octavo("reconcile", "999")

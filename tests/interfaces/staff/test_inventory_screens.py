@@ -189,6 +189,27 @@ def test_the_report_acts_on_its_lines_and_finishing_marks_the_missing(client_as,
     assert 'value="checkin"' not in body  # a finished report has no actions
 
 
+def test_an_inventory_started_by_mistake_is_cancelled_marking_nothing(
+    client_as, shelf, district
+) -> None:
+    client = client_as(Role.TECHNICIAN)
+    number = started(client)
+    confirm = client.get(f"/staff/inventory/{number}/finish/").content.decode()
+    assert f'action="/staff/inventory/{number}/cancel/"' in confirm
+    helper = Client()
+    helper.force_login(district.users[Role.STUDENT_HELPER])
+    assert helper.post(f"/staff/inventory/{number}/cancel/").status_code == 403
+    done = client.post(f"/staff/inventory/{number}/cancel/", follow=True)
+    body = done.content.decode()
+    assert f"Inventory {number} cancelled: no item was marked missing." in body
+    assert "nothing was marked" in body
+    assert not Item.objects.filter(status="missing").exists()
+    assert Inventory.objects.get(pk=number).status == "cancelled"
+    again = client.post(f"/staff/inventory/{number}/cancel/", follow=True).content.decode()
+    assert "was cancelled on" in again  # said, not a server error
+    assert "Cancelled" in client.get("/staff/inventory/").content.decode()
+
+
 def test_a_student_helper_scans_but_neither_starts_nor_reads_the_report(
     client_as, shelf, district
 ) -> None:

@@ -122,6 +122,7 @@ _SECTIONS = {
         "inventory_report_csv",
         "inventory_resolve",
         "inventory_finish",
+        "inventory_cancel",
     },
     "staff:labels": {
         "labels",

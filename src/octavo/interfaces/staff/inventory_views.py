@@ -30,6 +30,7 @@ from octavo.circulation.inventory import check_in_on_shelf, finish, restore_foun
 from octavo.district.models import Site
 from octavo.holdings import inventory_selectors as selectors
 from octavo.holdings.inventory import ScanOutcome, scan_file, scan_one, start
+from octavo.holdings.inventory import cancel as cancel_inventory
 from octavo.holdings.inventory_rules import LineProblem, LineReason
 from octavo.holdings.models import Inventory
 from octavo.interfaces.staff.access import page, staff_page
@@ -203,6 +204,7 @@ def inventory_detail(request: HttpRequest, actor: Actor, inventory_id: int) -> H
         "sources": sources,
         "may_manage": selectors.may_manage(actor, inventory),
         "is_open": inventory.status == Inventory.Status.OPEN,
+        "is_cancelled": inventory.status == Inventory.Status.CANCELLED,
     }
     return page(request, "staff/inventory_detail.html", context, actor=actor)
 
@@ -538,3 +540,21 @@ def inventory_finish(request: HttpRequest, actor: Actor, inventory_id: int) -> H
         "progress": selectors.progress(actor=actor, inventory_id=inventory_id),
     }
     return page(request, "staff/inventory_finish.html", context, actor=actor)
+
+
+@require_POST
+@staff_page
+def inventory_cancel(request: HttpRequest, actor: Actor, inventory_id: int) -> HttpResponse:
+    """End the inventory without marking anything (holdings.inventory.cancel)."""
+    try:
+        done = cancel_inventory(actor=actor, inventory_id=inventory_id, at=now())
+    except OctavoError as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Inventory %(number)s cancelled: no item was marked missing.") % {"number": done.pk},
+        )
+    return redirect("staff:inventory", inventory_id=inventory_id)

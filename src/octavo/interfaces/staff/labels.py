@@ -84,6 +84,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "label_settings.update": _("Label printer settings changed"),
     "inventory.start": _("Inventory started"),
     "inventory.finish": _("Inventory finished"),
+    "inventory.cancel": _("Inventory cancelled"),
     "weeding.build": _("Weeding list built"),
     "weeding.apply": _("Weeding list applied"),
     "item.withdraw": _("Item withdrawn"),

@@ -171,6 +171,11 @@ urlpatterns += [
         inventory_views.inventory_finish,
         name="inventory_finish",
     ),
+    path(
+        "inventory/<int:inventory_id>/cancel/",
+        inventory_views.inventory_cancel,
+        name="inventory_cancel",
+    ),
 ]
 
 # Notices: the log, each site's templates with a preview, the printable stacks (issue #7).

@@ -1,7 +1,7 @@
 """`octavo inventory start --site CODE [--location L] [--range A-B]` (prints the inventory's id on
 its last line), `octavo inventory scan ID FILE [--device NAME]` (a portable scanner's file; `-`
-reads standard input), `octavo inventory reconcile ID [--json]`, `octavo inventory finish ID`
-and `octavo inventory list` (issue #8).
+reads standard input), `octavo inventory reconcile ID [--json]`, `octavo inventory finish ID`,
+`octavo inventory cancel ID` (ends it marking nothing) and `octavo inventory list` (issue #8).
 
 `scan` names every line it skips, and every barcode no item has, by its line number on standard
 error; the counts go to standard output. `reconcile --json` prints one object whose keys
@@ -53,6 +53,8 @@ class Command(OctavoCommand):
         reconcile.add_argument("--json", action="store_true", help="one JSON object")
         done = sub.add_parser("finish", help="mark the missing as missing and keep the report")
         done.add_argument("id", type=int, metavar="ID")
+        dropped = sub.add_parser("cancel", help="end an open inventory without marking anything")
+        dropped.add_argument("id", type=int, metavar="ID")
         sub.add_parser("list", help="the latest inventories, open ones first")
 
     def run(self, **options: Any) -> None:
@@ -79,6 +81,12 @@ class Command(OctavoCommand):
                 f"{done.checked_out_count} checked out but on the shelf, {done.found_count} "
                 f"found, {done.unknown_count} unknown; {done.scanned_count} scanned of "
                 f"{done.expected_count} expected"
+            )
+        elif action == "cancel":
+            ended = inventory.cancel(actor=self.actor, inventory_id=options["id"], at=now())
+            self.stdout.write(
+                f"inventory {ended.pk} of {inventory_selectors.scope_text(ended)} cancelled: "
+                f"nothing marked; {ended.scanned_count} scan(s) kept"
             )
         else:
             for shown in inventory_selectors.inventories(actor=self.actor):
