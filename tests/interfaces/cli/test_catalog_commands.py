@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.interfaces.cli.test_octavo_command import run
+from tests.interfaces.cli.test_octavo_command import migrated, run
 from tests.samples import SAMPLES, needs_samples
 
 pytestmark = needs_samples
 
 
 def test_import_prints_counts_writes_rejects_and_exits_0(tmp_path: Path) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "LES", "Lincoln Elementary")
     files = sorted(str(p) for p in (SAMPLES / "bin_input").glob("*.mrc"))
     rejects = tmp_path / "rejects.tsv"
@@ -47,7 +47,7 @@ def test_import_prints_counts_writes_rejects_and_exits_0(tmp_path: Path) -> None
 
 
 def test_import_without_json_names_each_rejected_record(tmp_path: Path) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "LES", "Lincoln Elementary")
     path = SAMPLES / "bin_input" / "upei_short_008.mrc"
     result = run(tmp_path, "import-marc", str(path), "--site", "LES")
@@ -63,7 +63,7 @@ def test_import_without_json_names_each_rejected_record(tmp_path: Path) -> None:
     ],
 )
 def test_import_that_cannot_run_exits_non_zero(tmp_path: Path, args, message) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "LES", "Lincoln Elementary")
     path = SAMPLES / "bin_input" / "talis_two_authors.mrc"
     result = run(tmp_path, "import-marc", str(path), *args, check=False)
@@ -72,7 +72,7 @@ def test_import_that_cannot_run_exits_non_zero(tmp_path: Path, args, message) ->
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "LES", "Lincoln Elementary")
     result = run(tmp_path, "import-marc", "nope.mrc", "--site", "LES", check=False)
     assert result.returncode == 2
@@ -80,7 +80,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_export_writes_a_file_that_imports_again(tmp_path: Path) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "LES", "Lincoln Elementary")
     files = sorted(str(p) for p in (SAMPLES / "xml_input").glob("*.xml"))
     run(tmp_path, "import-marc", *files, "--site", "LES")

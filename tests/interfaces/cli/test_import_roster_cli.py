@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from tests.integration.patrons.oneroster_files import enrollment, homeroom, org, user, write_roster
-from tests.interfaces.cli.test_octavo_command import run
+from tests.interfaces.cli.test_octavo_command import migrated, run
 
 
 @pytest.fixture
 def roster(tmp_path: Path) -> Path:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "MES", "Maple Elementary")
     return write_roster(
         tmp_path / "roster",

@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from django.core.management import CommandError, call_command
-from tests.interfaces.cli.test_octavo_command import run
+from tests.interfaces.cli.test_octavo_command import migrated, run
 
 from octavo.shared.barcodes import barcode_range
 
@@ -52,7 +52,7 @@ def _marc(path: Path) -> None:
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One district for the module: each `octavo` run costs a Python and Django start-up."""
     tmp_path = tmp_path_factory.mktemp("labels")
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "NES", "North Elementary")
     marc = tmp_path / "new.xml"
     _marc(marc)

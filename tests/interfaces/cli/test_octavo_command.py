@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -35,6 +37,21 @@ def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     return result
 
 
+_TEMPLATE: list[Path] = []  # the session's one migrated ./var/
+
+
+def migrated(tmp_path: Path) -> None:
+    """A migrated ./var/ (database and secret key) in tmp_path: a copy of one `octavo migrate`
+    run per test session, since each run is a Python and Django start-up and every migration
+    (seconds, several minutes over the suite)."""
+    if not _TEMPLATE:
+        base = Path(tempfile.mkdtemp(prefix="octavo-migrated-"))
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
+        run(base, "migrate")
+        _TEMPLATE.append(base / "var")
+    shutil.copytree(_TEMPLATE[0], tmp_path / "var")
+
+
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     out = run(tmp_path, "--help").stdout
     for name in ("demo", "serve", "migrate", "site", "user", "token", "sip2", "sip2-account"):
@@ -52,7 +69,7 @@ def test_secret_key_is_generated_once_private_and_reused(tmp_path: Path) -> None
 
 
 def test_operator_sets_up_a_site_an_account_and_a_token(tmp_path: Path) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     assert "added site MES" in run(tmp_path, "site", "add", "mes", "Maple Elementary").stdout
     added = run(
         tmp_path,
@@ -99,7 +116,7 @@ def test_operator_sets_up_a_site_an_account_and_a_token(tmp_path: Path) -> None:
     ],
 )
 def test_mistakes_get_one_clear_line_naming_the_field(tmp_path, args, message) -> None:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "MES", "Maple Elementary")
     result = run(tmp_path, *args, check=False)
     assert result.returncode == 2

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.interfaces.cli.test_octavo_command import run
+from tests.interfaces.cli.test_octavo_command import migrated, run
 
 
 @pytest.fixture
 def ready(tmp_path: Path) -> Path:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "MES", "Maple Elementary")
     return tmp_path
 

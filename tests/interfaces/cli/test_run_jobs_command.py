@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from tests.interfaces.cli.test_octavo_command import OCTAVO, _free_port, run
+from tests.interfaces.cli.test_octavo_command import migrated as migrated_var
 from tests.interfaces.staff.test_desk_receipt_email import Inbox, _wait_for
 
 JOBS = ("lost", "holds", "cards", "notices", "reports", "privacy")
@@ -21,7 +22,7 @@ JOBS = ("lost", "holds", "cards", "notices", "reports", "privacy")
 def migrated(tmp_path_factory) -> Path:
     """One migrated ./var/ for the module (migrating takes a while), copied for each test."""
     base = tmp_path_factory.mktemp("migrated")
-    run(base, "migrate")
+    migrated_var(base)
     return base / "var"
 
 

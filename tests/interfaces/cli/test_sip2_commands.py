@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import trustme
-from tests.interfaces.cli.test_octavo_command import OCTAVO, run
+from tests.interfaces.cli.test_octavo_command import OCTAVO, migrated, run
 from tests.interfaces.sip2.test_kiosk_bytes import fields, sealed
 
 PASSWORD = "lobby-pass-7"
@@ -25,7 +25,7 @@ ADD = ("sip2-account", "add", "lobby-kiosk", "--password", PASSWORD, "--site", "
 
 @pytest.fixture
 def ready(tmp_path: Path) -> Path:
-    run(tmp_path, "migrate")
+    migrated(tmp_path)
     run(tmp_path, "site", "add", "NES", "North Elementary")
     return tmp_path
 
