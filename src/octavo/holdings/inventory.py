@@ -32,6 +32,7 @@ from octavo.holdings.inventory_selectors import (
     EXPECTED,
     IN_CHUNK,
     MANAGE,
+    Progress,
     Seen,
     allowed,
     chunks,
@@ -342,48 +343,68 @@ def scan_one(
 # --- finishing ----------------------------------------------------------------------------------
 
 
+def _open_to_end(actor: Actor, inventory_id: int) -> tuple[Inventory, Progress]:
+    """The open inventory, locked, once the actor may end it, and its counts as they stand."""
+    inventory = found_inventory(inventory_id, lock=True)
+    allowed(actor, inventory.site_id, MANAGE)
+    must_be_open(inventory)
+    return inventory, live_progress(inventory)
+
+
+def _ended(
+    inventory: Inventory,
+    status: Inventory.Status,
+    counted: Progress,
+    *,
+    actor: Actor,
+    at: datetime,
+    changes: dict[str, list[Any]],
+) -> Inventory:
+    """Record the end (finished or cancelled): who, when, the counts, and its audit entry."""
+    inventory.status = status
+    inventory.finished_at, inventory.finished_by = at, actor.username
+    inventory.expected_count = counted.expected
+    inventory.scanned_count = counted.scanned
+    inventory.save()
+    audit(
+        actor=actor,
+        action=f"inventory.{'finish' if status == Inventory.Status.FINISHED else 'cancel'}",
+        object_type="inventory",
+        object_id=inventory.pk,
+        object_repr=f"inventory {inventory.pk}: {scope_text(inventory)}",
+        site_id=inventory.site_id,
+        changes={"status": [Inventory.Status.OPEN.value, status.value], **changes},
+        at=at,
+    )
+    return inventory
+
+
 def close(*, actor: Actor, inventory_id: int, at: datetime, missing_status: str) -> Inventory:
     """Finish the inventory in one transaction: the items still missing (in scope, available,
     not scanned) get `missing_status` (circulation's transition decides it), every item seen
     gets its last-seen time, and the report (five lists, counts) is kept on the inventory. Use
     octavo.circulation.inventory.finish, which passes circulation's transition."""
     with transaction.atomic():
-        inventory = found_inventory(inventory_id, lock=True)
-        allowed(actor, inventory.site_id, MANAGE)
-        must_be_open(inventory)
-        counted = live_progress(inventory)
+        inventory, counted = _open_to_end(actor, inventory_id)
         others = live_reconciliation(inventory, with_missing=False)
         missing = sorted(_mark_missing(inventory, missing_status, at))
         seen_count = _mark_seen(inventory)
         found = replace(others, missing=tuple(missing), finished=True)
-        inventory.status = Inventory.Status.FINISHED
-        inventory.finished_at, inventory.finished_by = at, actor.username
-        inventory.expected_count = counted.expected
-        inventory.scanned_count = counted.scanned
         inventory.missing_count = len(found.missing)
         inventory.misplaced_count = len(found.misplaced)
         inventory.checked_out_count = len(found.checked_out_on_shelf)
         inventory.found_count = len(found.found)
         inventory.unknown_count = len(found.unknown)
         inventory.report = found.as_dict()
-        inventory.save()
-        audit(
-            actor=actor,
-            action="inventory.finish",
-            object_type="inventory",
-            object_id=inventory.pk,
-            object_repr=f"inventory {inventory.pk}: {scope_text(inventory)}",
-            site_id=inventory.site_id,
-            changes={
-                "status": [Inventory.Status.OPEN.value, Inventory.Status.FINISHED.value],
-                "expected": [None, counted.expected],
-                "scanned": [None, counted.scanned],
-                "last_seen_set": [None, seen_count],
-                **{kind: [None, n] for kind, n in found.counts().items()},
-            },
-            at=at,
+        changes = {
+            "expected": [None, counted.expected],
+            "scanned": [None, counted.scanned],
+            "last_seen_set": [None, seen_count],
+            **{kind: [None, n] for kind, n in found.counts().items()},
+        }
+        return _ended(
+            inventory, Inventory.Status.FINISHED, counted, actor=actor, at=at, changes=changes
         )
-    return inventory
 
 
 def cancel(*, actor: Actor, inventory_id: int, at: datetime) -> Inventory:
@@ -391,29 +412,11 @@ def cancel(*, actor: Actor, inventory_id: int, at: datetime) -> Inventory:
     seen date is set (an inventory started on the wrong shelves, or to be done again). Its
     scans stay with it, for the record; it takes no more."""
     with transaction.atomic():
-        inventory = found_inventory(inventory_id, lock=True)
-        allowed(actor, inventory.site_id, MANAGE)
-        must_be_open(inventory)
-        counted = live_progress(inventory)
-        inventory.status = Inventory.Status.CANCELLED
-        inventory.finished_at, inventory.finished_by = at, actor.username
-        inventory.expected_count = counted.expected
-        inventory.scanned_count = counted.scanned
-        inventory.save()
-        audit(
-            actor=actor,
-            action="inventory.cancel",
-            object_type="inventory",
-            object_id=inventory.pk,
-            object_repr=f"inventory {inventory.pk}: {scope_text(inventory)}",
-            site_id=inventory.site_id,
-            changes={
-                "status": [Inventory.Status.OPEN.value, Inventory.Status.CANCELLED.value],
-                "scanned": [None, counted.scanned],
-            },
-            at=at,
+        inventory, counted = _open_to_end(actor, inventory_id)
+        changes = {"scanned": [None, counted.scanned]}
+        return _ended(
+            inventory, Inventory.Status.CANCELLED, counted, actor=actor, at=at, changes=changes
         )
-    return inventory
 
 
 def _mark_missing(inventory: Inventory, status: str, at: datetime) -> list[str]:
