@@ -180,12 +180,18 @@ def _due_sendings(day: date) -> list[_Sending]:
         found.append(_Sending(delivery.schedule, delivery.due_on, delivery))
         seen.add((delivery.schedule_id, delivery.due_on))
     running = ScheduledReport.objects.filter(stopped_at=None).select_related("site", "owner")
-    for schedule in running.order_by("id"):
-        due = due_on(Every(schedule.every), day)
-        if due < schedule.created_at.astimezone(zone).date() or (schedule.pk, due) in seen:
-            continue
-        if not ReportDelivery.objects.filter(schedule=schedule, due_on=due).exists():
-            found.append(_Sending(schedule, due, None))
+    due = {schedule: due_on(Every(schedule.every), day) for schedule in running.order_by("id")}
+    # What went (or was tried) already, read at once: one query, not one per schedule.
+    tried = set(
+        ReportDelivery.objects.filter(
+            schedule__in=list(due), due_on__in=set(due.values())
+        ).values_list("schedule_id", "due_on")
+    )
+    for schedule, when in due.items():
+        if when < schedule.created_at.astimezone(zone).date():
+            continue  # due before it was made: the first sending is the next one
+        if (schedule.pk, when) not in seen | tried:
+            found.append(_Sending(schedule, when, None))
     return found
 
 
@@ -254,7 +260,8 @@ def _record(
     status: str,
     error: str,
     sent_at: datetime | None,
-) -> None:
+) -> str:
+    """Write this try's outcome; the status written (a retry out of tries has failed)."""
     attempts = (sending.delivery.attempts if sending.delivery else 0) + 1
     if status == RETRYING and attempts >= MAX_ATTEMPTS:
         status = FAILED
@@ -270,6 +277,7 @@ def _record(
             "sent_at": sent_at,
         },
     )
+    return status
 
 
 def send_scheduled_reports(*, day: date, sent_at: datetime, from_email: str) -> Mailed:
@@ -303,7 +311,9 @@ def send_scheduled_reports(*, day: date, sent_at: datetime, from_email: str) -> 
                 except _ServerDown as reason:
                     down = str(reason)
                     status, error = RETRYING, down
-                _record(sending, period, status, error, sent_at if status == SENT else None)
+                status = _record(
+                    sending, period, status, error, sent_at if status == SENT else None
+                )
                 _count(outcome, sending, status, error)
         finally:
             with contextlib.suppress(OSError, smtplib.SMTPException):
@@ -332,8 +342,7 @@ def _count(outcome: Mailed, sending: _Sending, status: str, error: str) -> None:
     if status == SENT:
         outcome.sent += 1
         return
-    attempts = (sending.delivery.attempts if sending.delivery else 0) + 1
-    if status == RETRYING and attempts < MAX_ATTEMPTS:
+    if status == RETRYING:
         outcome.retrying += 1
     else:
         outcome.failed += 1

@@ -18,7 +18,7 @@ from tests.interfaces.staff.test_desk_receipt_email import _wait_for
 from octavo.accounts.models import User
 from octavo.audit.models import AuditEntry
 from octavo.interfaces.jobs.runner import run_jobs
-from octavo.reports.models import ReportDelivery
+from octavo.reports.models import ReportDelivery, ScheduledReport
 from octavo.reports.services import schedule_report, send_scheduled_reports, stop_schedule
 from octavo.shared.actor import Role
 from octavo.shared.errors import InvalidInput, NotFound, PermissionDenied
@@ -239,7 +239,7 @@ def test_bad_input_is_refused_with_the_field_named(librarian, changes, field, wo
         weekly(librarian, **changes)
     assert refused.value.field == field or field is None
     assert words in refused.value.message
-    assert not ReportDelivery.objects.exists()
+    assert not ScheduledReport.objects.exists()  # nothing half-made
 
 
 def test_a_librarian_schedules_only_their_own_sites_reports(librarian) -> None:
