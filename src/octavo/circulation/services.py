@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from octavo.accounts.rules import Action, decide, decide_own, may_ever
 from octavo.audit.services import record as audit
@@ -201,10 +201,8 @@ def _open_loan_counts(
 ) -> tuple[int, int]:
     """(overdue at `at`, counted against a rule for `material_type_id`: of that material type,
     or all of them for a rule of any material type) over the patron's open loans."""
-    moment = connection.ops.adapt_datetimefield_value(at)
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTS, [moment, material_type_id, patron_id])
-        overdue, of_type, every = cursor.fetchone()
+    found = rows.first(_COUNTS, [rows.moment(at), material_type_id, patron_id])
+    overdue, of_type, every = found if found is not None else (0, 0, 0)
     return int(overdue), int(every if material_type_id is None else of_type)
 
 

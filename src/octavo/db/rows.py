@@ -8,19 +8,102 @@ and the patron by barcode, the item's open loan), so their SQL is written once p
 condition and reused. The row comes back as a model instance with the same conversions the
 ORM applies (aware datetimes, decimals), through Model.from_db. This package sits below the
 domain apps and above shared, which imports no Django.
+
+On SQLite the statements go to the driver's connection itself, their placeholders converted
+once per statement text, not to Django's cursor wrapper: the wrapper cost as much again as
+SQLite's own work on a lookup by key (about 20 microseconds each, a dozen per kiosk request;
+docs/benchmarks.md, SIP2). Everything the wrapper checks is still checked (the connection
+opened and healthy, used by its own thread, no broken transaction, errors as Django's), and
+Django's cursor is used whenever something is watching the statements: DEBUG's query log, an
+execute wrapper, or an event loop running in this thread (where Django refuses the call).
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 Converter = Callable[[Any, Any, Any], Any]
+
+
+def _driver(wrapper: BaseDatabaseWrapper) -> sqlite3.Connection | None:
+    """The SQLite driver's connection, ready for a statement, when nothing needs Django's
+    cursor (see the module's text); None otherwise."""
+    if (
+        wrapper.vendor != "sqlite"
+        or wrapper.queries_logged
+        or wrapper.execute_wrappers
+        or asyncio._get_running_loop() is not None
+    ):
+        return None
+    wrapper.close_if_health_check_failed()
+    if wrapper.connection is None:
+        wrapper.ensure_connection()
+    wrapper.validate_thread_sharing()
+    wrapper.validate_no_broken_transaction()
+    return wrapper.connection  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1024)
+def _qmark(sql: str) -> str:
+    """Django's "%s" placeholders as the sqlite3 module's "?" (as Django's cursor does)."""
+    converted: str = FORMAT_QMARK_REGEX.sub("?", sql)
+    return converted.replace("%%", "%")
+
+
+def _run(
+    wrapper: BaseDatabaseWrapper, sql: str, params: Sequence[Any], fetch: Callable[[Any], T]
+) -> T:
+    """`fetch(cursor)` after running `sql` with `params` on this thread's connection."""
+    driver = _driver(wrapper)
+    if driver is None:
+        with wrapper.cursor() as cursor:
+            cursor.execute(sql, params)
+            return fetch(cursor)
+    with wrapper.wrap_database_errors:
+        return fetch(driver.execute(_qmark(sql), params))
+
+
+def _fetchone(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def _fetchall(cursor: Any) -> Any:
+    return cursor.fetchall()
+
+
+def _key(cursor: Any) -> Any:
+    return cursor.lastrowid
+
+
+def _returned(cursor: Any) -> Any:
+    return cursor.fetchone()[0]
+
+
+def _nothing(cursor: Any) -> None:
+    return None
+
+
+def first(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The first row `sql` (written by the caller, never user input) returns, as a tuple of
+    raw column values (see `converted`), or None."""
+    row = _run(connections[DEFAULT_DB_ALIAS], sql, params, _fetchone)
+    return None if row is None else tuple(row)
+
+
+def execute(sql: str, params: Sequence[Any]) -> None:
+    """Run `sql` (written by the caller, never user input), which returns nothing."""
+    _run(connections[DEFAULT_DB_ALIAS], sql, params, _nothing)
 
 
 @cache
@@ -49,19 +132,18 @@ def one(model: type[M], where: str, params: Sequence[Any], *, lock: bool = False
     placeholders, written by the caller: never user input; it may end in ORDER BY) holds, or
     None; `lock`: FOR UPDATE
     where the database has row locks (SQLite's IMMEDIATE transactions lock the whole file)."""
-    sql, names, converters = _shape(model, where, lock, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    sql, names, converters = _shape(model, where, lock, wrapper.vendor)
+    row = _run(wrapper, sql, params, _fetchone)
     if row is None:
         return None
     values = list(row)
     for position, convs, column in converters:
         value = values[position]
         for convert in convs:
-            value = convert(value, column, connection)
+            value = convert(value, column, wrapper)
         values[position] = value
-    return model.from_db(connection.alias, names, values)
+    return model.from_db(wrapper.alias, names, values)
 
 
 def _pk(model: type[Model]) -> Field[Any, Any]:
@@ -85,14 +167,12 @@ def _insert_shape(model: type[Model], vendor: str) -> tuple[str, list[Any], bool
 
 def create(obj: M) -> M:
     """INSERT `obj` (a new instance) as Model.save() would, and give it its id."""
-    model = type(obj)
-    sql, fields, returning = _insert_shape(model, connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    sql, fields, returning = _insert_shape(type(obj), wrapper.vendor)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), wrapper) for f in fields]
+    obj.pk = _run(wrapper, sql, params, _returned if returning else _key)
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = wrapper.alias
     return obj
 
 
@@ -110,17 +190,15 @@ def _update_shape(model: type[Model], names: tuple[str, ...], vendor: str) -> tu
 
 def update(obj: Model, names: Sequence[str]) -> None:
     """UPDATE the named fields of `obj` (as save(update_fields=names) would)."""
-    sql, fields = _update_shape(type(obj), tuple(names), connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, obj.pk])
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _update_shape(type(obj), tuple(names), wrapper.vendor)
+    params = [f.get_db_prep_save(f.pre_save(obj, False), wrapper) for f in fields]
+    _run(wrapper, sql, [*params, obj.pk], _nothing)
 
 
 def values(sql: str, params: Sequence[Any]) -> list[Any]:
     """The first column of every row `sql` (written by the caller, never user input) returns."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in _run(connections[DEFAULT_DB_ALIAS], sql, params, _fetchall)]
 
 
 @cache
@@ -143,9 +221,7 @@ def converted(model: type[Model], attname: str, value: Any) -> Any:
 def table(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Every row `sql` (written by the caller, never user input) returns, as tuples of raw
     column values (see `converted`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
+    return [tuple(row) for row in _run(connections[DEFAULT_DB_ALIAS], sql, params, _fetchall)]
 
 
 def moment(value: Any) -> Any:

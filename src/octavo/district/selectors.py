@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Prefetch, QuerySet
 
 from octavo.accounts.rules import Action, decide, may_ever
+from octavo.db import rows
 from octavo.district.errors import UnknownSite
 from octavo.district.models import ClosedDay, Location, OpeningHours, Site
 from octavo.shared.actor import Actor
@@ -83,9 +84,7 @@ def config_token() -> int | None:
     memo = getattr(wrapper, "octavo_config_token", None)
     if marker is not None and memo is not None and memo[0] == marker:
         return memo[1]  # type: ignore[no-any-return]
-    with wrapper.cursor() as cursor:
-        cursor.execute(SQL_READ)
-        row = cursor.fetchone()
+    row = rows.first(SQL_READ, [])
     token = None if row is None else int(row[0])
     if marker is not None:
         wrapper.octavo_config_token = (marker, token)  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Case, DecimalField, F, Sum, Value, When
 
 from octavo.db import rows
@@ -21,9 +20,8 @@ _BALANCE_CENTS = (
 
 def balance(patron_id: int) -> Decimal:
     """Charges and refunds less payments and waivers; negative when the library owes."""
-    with connection.cursor() as cursor:
-        cursor.execute(_BALANCE_CENTS, [EntryKind.CHARGE.value, EntryKind.REFUND.value, patron_id])
-        cents = int(cursor.fetchone()[0])
+    row = rows.first(_BALANCE_CENTS, [EntryKind.CHARGE.value, EntryKind.REFUND.value, patron_id])
+    cents = int(row[0]) if row is not None else 0
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
