@@ -9,18 +9,15 @@ condition and reused. The row comes back as a model instance with the same conve
 ORM applies (aware datetimes, decimals), through Model.from_db. This package sits below the
 domain apps and above shared, which imports no Django.
 
-On SQLite the statements go to the driver's connection itself, their placeholders converted
-once per statement text, not to Django's cursor wrapper: the wrapper cost as much again as
-SQLite's own work on a lookup by key (about 20 microseconds each, a dozen per kiosk request;
-docs/benchmarks.md, SIP2). Everything the wrapper checks is still checked (the connection
-opened and healthy, used by its own thread, no broken transaction, errors as Django's), and
-Django's cursor is used whenever something is watching the statements: DEBUG's query log, an
-execute wrapper, or an event loop running in this thread (where Django refuses the call).
+On SQLite the statements go to the driver's connection itself (octavo.config.sqlite3's
+`direct`), their placeholders converted once per statement text, not through Django's cursor
+wrapper: the wrapper cost as much again as SQLite's own work on a lookup by key (about 20
+microseconds each, a dozen per kiosk request; docs/benchmarks.md, SIP2). Django's errors are
+raised all the same, and its cursor is used whenever something watches the statements.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
@@ -38,20 +35,9 @@ Converter = Callable[[Any, Any, Any], Any]
 
 def _driver(wrapper: BaseDatabaseWrapper) -> sqlite3.Connection | None:
     """The SQLite driver's connection, ready for a statement, when nothing needs Django's
-    cursor (see the module's text); None otherwise."""
-    if (
-        wrapper.vendor != "sqlite"
-        or wrapper.queries_logged
-        or wrapper.execute_wrappers
-        or asyncio._get_running_loop() is not None
-    ):
-        return None
-    wrapper.close_if_health_check_failed()
-    if wrapper.connection is None:
-        wrapper.ensure_connection()
-    wrapper.validate_thread_sharing()
-    wrapper.validate_no_broken_transaction()
-    return wrapper.connection  # type: ignore[no-any-return]
+    cursor (octavo.config.sqlite3's `direct`); None otherwise, and on PostgreSQL."""
+    direct = getattr(wrapper, "direct", None)
+    return direct() if direct is not None else None
 
 
 @lru_cache(maxsize=1024)

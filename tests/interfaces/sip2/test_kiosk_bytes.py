@@ -4,11 +4,12 @@ and a security gate send, and what Octavo answers (issue #5)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db.models import F
 
 from octavo.circulation.models import CirculationEvent, Loan
 from octavo.district.models import Site
@@ -313,6 +314,32 @@ def test_checkout_of_an_item_already_yours_renews_when_the_kiosk_asks(kiosk):
     renewed = checkout(kiosk, ANA, FROG1, 3, flags="YN")
     assert renewed.startswith(b"121Y")
     assert Loan.objects.get(item__barcode=FROG1, status="open").renewals == 1
+
+
+def test_an_item_checked_out_long_ago_to_the_same_patron_is_already_theirs(kiosk):
+    """Not a double scan (the loan is an hour old): the desk's service refuses a second loan,
+    and the kiosk says the item is already the patron's, or renews it when asked."""
+    log_in(kiosk)
+    checkout(kiosk, ANA, FROG1, 1)
+    Loan.objects.filter(item__barcode=FROG1).update(
+        checked_out_at=F("checked_out_at") - timedelta(hours=1)
+    )
+    same = checkout(kiosk, ANA, FROG1, 2)
+    assert same.startswith(b"121N")
+    assert fields(same)["AF"][0].startswith("You already have this item.")
+    assert Loan.objects.filter(item__barcode=FROG1).count() == 1
+    renewed = checkout(kiosk, ANA, FROG1, 3, flags="YN")
+    assert renewed.startswith(b"121Y")
+    assert Loan.objects.get(item__barcode=FROG1, status="open").renewals == 1
+
+
+def test_a_checkout_of_an_unknown_item_or_a_card_says_so(kiosk):
+    log_in(kiosk)
+    for seq, barcode in enumerate(("T9999", BEN, ""), start=1):
+        answer = checkout(kiosk, ANA, barcode, seq)
+        assert answer.startswith(b"120")
+        assert fields(answer)["AF"] == ["We do not know this item. Please take it to the desk."]
+    assert not Loan.objects.filter(patron__barcode=ANA).exists()
 
 
 def test_an_item_out_to_someone_else_is_refused(kiosk):

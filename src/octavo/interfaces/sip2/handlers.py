@@ -99,6 +99,27 @@ _ID = re.compile(r"[0-9]{1,18}")
 PAYMENT_METHODS = {"00": "cash", "01": "card", "02": "card"}  # cash, VISA, credit card
 
 
+# The stored answers, read and written by hand: a kiosk request that changes something does
+# both inside the transaction that holds SQLite's writers back (docs/benchmarks.md, SIP2).
+_ANSWER_READ = (
+    'SELECT id, request_sha256, response FROM sip2_sip2answer WHERE account_id = %s AND "key" = %s'
+)
+_ANSWER_INSERT = (
+    'INSERT INTO sip2_sip2answer (account_id, "key", request_sha256, response, at) '
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+_ANSWER_UPDATE = (
+    "UPDATE sip2_sip2answer SET request_sha256 = %s, response = %s, at = %s WHERE id = %s"
+)
+_ITEM_LOCK = "SELECT id FROM holdings_item WHERE barcode = %s FOR UPDATE"
+
+
+def _answer_sql() -> str:
+    """The stored answer's row, locked where the database locks rows (SQLite's IMMEDIATE
+    transaction has locked the whole file already)."""
+    return _ANSWER_READ + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+
+
 def _deadlock(error: OperationalError) -> bool:
     """PostgreSQL's deadlock_detected (SQLSTATE 40P01), under Django's wrapper."""
     return getattr(error.__cause__, "sqlstate", None) == "40P01"
@@ -211,41 +232,30 @@ class Session:
             attempt += 1
             try:
                 with transaction.atomic():
-                    stored = rows.one(
-                        Sip2Answer, "account_id = %s AND key = %s", [self.kiosk.id, key], lock=True
-                    )
-                    if stored is not None and (transaction_id or stored.request_sha256 == digest):
-                        return self._seal(stored.response, message.sequence)
+                    stored = rows.first(_answer_sql(), [self.kiosk.id, key])
+                    if stored is not None and (transaction_id or stored[1] == digest):
+                        return self._seal(stored[2], message.sequence)
                     if barcode and connection.features.has_select_for_update:
                         # The item first, then (the PIN check) the patron: the services' order.
                         # The other way round, a renewal here and a check-in of the same item
                         # on another connection each waited for the other (PostgreSQL).
-                        rows.one(Item, "barcode = %s", [barcode], lock=True)
+                        rows.first(_ITEM_LOCK, [barcode])
                     text = handler(self, message, now())
-                    at = now()
+                    at = rows.moment(now())
                     if stored is None:
-                        rows.create(
-                            Sip2Answer(
-                                account_id=self.kiosk.id,
-                                key=key,
-                                request_sha256=digest,
-                                response=text,
-                                at=at,
-                            )
-                        )
+                        rows.execute(_ANSWER_INSERT, [self.kiosk.id, key, digest, text, at])
                     else:
-                        stored.request_sha256, stored.response, stored.at = digest, text, at
-                        rows.update(stored, ["request_sha256", "response", "at"])
+                        rows.execute(_ANSWER_UPDATE, [digest, text, at, stored[0]])
             except IntegrityError:
                 # Another connection of the same account stored an answer under this key first
                 # (PostgreSQL); this one's work is rolled back. A resend of that request gets
                 # its answer; another request (two kiosks sharing an account reuse sequence
                 # numbers) is run again, and finds that answer's row to replace.
-                stored = Sip2Answer.objects.filter(account_id=self.kiosk.id, key=key).first()
-                if stored is None:
+                taken = Sip2Answer.objects.filter(account_id=self.kiosk.id, key=key).first()
+                if taken is None:
                     raise
-                if transaction_id or stored.request_sha256 == digest:
-                    return self._seal(stored.response, message.sequence)
+                if transaction_id or taken.request_sha256 == digest:
+                    return self._seal(taken.response, message.sequence)
                 if attempt > RETRIES:
                     raise
                 continue
@@ -578,29 +588,6 @@ def checkout(s: Session, m: Message, at: datetime) -> str:
     if patron is None or refused is not None:
         return _loan_body("12", s, m, at, ok=False, screen=refused)
     barcode = (m.field("AB") or "").strip()
-    site = s.kiosk.site_code
-    current = rows.one(Item, "barcode = %s", [barcode]) if barcode else None
-    if current is None:
-        return _loan_body("12", s, m, at, ok=False, screen=s.refuse("no_item"))
-    loan = (
-        rows.one(Loan, "item_id = %s AND status = %s", [current.pk, LoanStatus.OPEN.value])
-        if current.status != ItemStatus.AVAILABLE.value
-        else None
-    )
-    if loan is not None and loan.patron_id == patron.pk:
-        # Already this patron's: a renewal when the kiosk asks for one (SC renewal policy),
-        # else the loan as it stands (a resend without error detection changes nothing).
-        if m.fixed["sc_renewal_policy"] == "Y" and s.may("renew"):
-            return _renew_body("12", s, m, at, patron)
-        return _loan_body(
-            "12",
-            s,
-            m,
-            at,
-            ok=True,
-            due=loan.due_at,
-            screen=s.say("already_yours", due=_day(s, loan.due_at)),
-        )
     offline = m.fixed["no_block"] == "Y" and s.may("offline")
     when = _reported_time(s, m.fixed["transaction_date"], at) if offline else at
     try:
@@ -609,17 +596,44 @@ def checkout(s: Session, m: Message, at: datetime) -> str:
             patron_barcode=patron.barcode,
             item_barcode=barcode,
             at=when,
-            site_code=site,
+            site_code=s.kiosk.site_code,
             overrides=frozenset(r.value for r in Reason) if offline else frozenset(),
             override_note=f"SIP2 no-block check-out from {s.kiosk.name}" if offline else "",
         )
     except Refused as refusal:
+        mine = _own_loan(s, refusal, barcode, patron)
+        if mine is not None:
+            return _already_yours(s, m, at, patron, mine.due_at)
         return _loan_body("12", s, m, at, ok=False, screen=s.reason(refusal))
     except OctavoError as error:
+        if error.field == "item_barcode":  # no such item (or a card scanned as one)
+            return _loan_body("12", s, m, at, ok=False, screen=s.refuse("no_item"))
         return _loan_body("12", s, m, at, ok=False, screen=s.reason(error))
+    if result.repeated:  # scanned again at once: the loan just made
+        return _already_yours(s, m, at, patron, result.due_at)
     due = result.due_at
     return _loan_body(
         "12", s, m, at, ok=True, due=due, screen=s.say("checked_out", due=_day(s, due))
+    )
+
+
+def _own_loan(s: Session, refusal: Refused, barcode: str, patron: Patron) -> Loan | None:
+    """The patron's own open loan of the item, when that is why the check-out was refused."""
+    assert s.kiosk is not None  # noqa: S101
+    if not any(b.reason is Reason.ITEM_CHECKED_OUT for b in refusal.blocks):
+        return None
+    loan = circulation_selectors.open_loan_of(actor=s.kiosk.actor(), item_barcode=barcode)
+    return loan if loan is not None and loan.patron_id == patron.pk else None
+
+
+def _already_yours(s: Session, m: Message, at: datetime, patron: Patron, due: datetime) -> str:
+    """A check-out of an item the patron has already: a renewal when the kiosk asks for one
+    (SC renewal policy), else the loan as it stands (a resend without error detection
+    changes nothing)."""
+    if m.fixed["sc_renewal_policy"] == "Y" and s.may("renew"):
+        return _renew_body("12", s, m, at, patron)
+    return _loan_body(
+        "12", s, m, at, ok=True, due=due, screen=s.say("already_yours", due=_day(s, due))
     )
 
 
@@ -724,7 +738,7 @@ def _checkin_body(
             ("AO", s.institution(m)),
             ("AB", barcode),
             ("AQ", site_by_id(item.site_id).code if item is not None else ""),
-            ("AJ", holdings_selectors.title_of(item)[:100] if item is not None else ""),
+            ("AJ", s.title(barcode) if item is not None else ""),
             ("CT", to_site),
             ("CS", (item.call_number or None) if item is not None else None),
             ("CV", alert_type),
