@@ -163,7 +163,10 @@ def _open_loan(item: Item) -> Loan | None:
     partial unique index on open loans would refuse a second one), so it is not looked for."""
     if item.status == ItemStatus.AVAILABLE.value:
         return None
-    return rows.one(Loan, "item_id = %s AND status = %s", [item.pk, LoanStatus.OPEN.value])
+    # 'open' written into the SQL, not bound: SQLite uses the partial index on open loans only
+    # for a literal, and a bound value there made it prepare the statement again on every run
+    # (0.28 ms of a check-in's 1.4; docs/benchmarks.md, SIP2).
+    return rows.one(Loan, "item_id = %s AND status = 'open'", [item.pk])
 
 
 def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site, Loan, Patron]:

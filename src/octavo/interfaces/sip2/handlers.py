@@ -793,7 +793,12 @@ def item_information(s: Session, m: Message, at: datetime) -> str:
     status = CIRCULATION_STATUS.get(item.status, "01")
     due = None
     if item.status == ItemStatus.CHECKED_OUT.value:
-        loan = rows.one(Loan, "item_id = %s AND status IN ('open', 'claimed_returned')", [item.pk])
+        # The open loan through the partial index on open loans; a claimed return only when
+        # there is none. Asked together, SQLite read every loan the copy ever had (a popular
+        # copy's school year: hundreds of rows for one answer).
+        loan = rows.one(Loan, "item_id = %s AND status = 'open'", [item.pk]) or rows.one(
+            Loan, "item_id = %s AND status = 'claimed_returned'", [item.pk]
+        )
         if loan is not None:
             due = loan.due_at
             if loan.status == LoanStatus.CLAIMED_RETURNED.value:
