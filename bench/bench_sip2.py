@@ -400,6 +400,8 @@ def run() -> list[Figure]:
 def _figures(
     phases: list[Phase], workers: int, load: str, refusals: int, data: str
 ) -> list[Figure]:
+    from octavo.interfaces.sip2.server import default_processes
+
     figures = []
     for phase in phases:
         every = [ms for samples in phase.ms.values() for ms in samples]
@@ -417,7 +419,7 @@ def _figures(
             else f"flat out: {KIOSKS} kiosks, each request sent as soon as the last is answered"
         )
         how = (
-            f"`octavo sip2` ({PROCESSES or min(os.cpu_count() or 1, 8)} processes of {workers} "
+            f"`octavo sip2` ({PROCESSES or default_processes()} processes of {workers} "
             f"worker threads) on 127.0.0.1; {offered}; "
             f"{phase.seconds():g} s counted after "
             f"{WARMUP_S if phase.gap is not None else FLAT_WARMUP_S:g} s warm-up; each patron: "

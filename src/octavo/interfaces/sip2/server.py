@@ -34,7 +34,18 @@ log = logging.getLogger("octavo.sip2")
 DEFAULT_PORT = 6001
 MAX_REQUEST = MAX_LENGTH * 4  # bytes: MAX_LENGTH characters of up to four UTF-8 bytes each
 IDLE_TIMEOUT = 600.0  # seconds; kiosks send a 99 every few minutes to stay connected
-WORKERS = 2
+WORKERS = 1  # threads per process: see default_processes
+
+
+def default_processes() -> int:
+    """One process more than there are cores (at most 8), each answering with one worker
+    thread: two threads of one process hand Python's lock back and forth on every SQLite
+    statement, and a writer waiting for it holds SQLite's write lock the while; the process
+    over the core count answers while another hashes a PIN or waits for the write lock.
+    At 500 messages/s from 200 kiosks on 2 cores, the check-out p99 over runs on a noisy
+    machine: 18-67 ms (median 27) with 3 processes of one thread, 23-107 ms (median 48) with
+    2 of two (docs/benchmarks.md, SIP2)."""
+    return min((os.cpu_count() or 1) + 1, 8)
 
 
 class PlaintextRefused(ValueError):

@@ -5,7 +5,6 @@ the SIP2 server for self-check kiosks, book drops and gates (issue #5; docs/oper
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import ssl
@@ -23,6 +22,7 @@ from octavo.interfaces.sip2.server import (
     PlaintextRefused,
     Server,
     bind,
+    default_processes,
     prefork,
     tls_context,
 )
@@ -60,7 +60,7 @@ class Command(OctavoCommand):
             "--processes",
             type=int,
             default=None,
-            help="processes sharing the listener (default: one per core, at most 8)",
+            help="processes sharing the listener (default: one more than the cores, at most 8)",
         )
 
     def run(self, **options: Any) -> None:
@@ -86,7 +86,7 @@ class Command(OctavoCommand):
             )
         except PlaintextRefused as error:
             self.fail(str(error))
-        processes = options["processes"] or min(os.cpu_count() or 1, 8)
+        processes = options["processes"] or default_processes()
         if processes < 1 or options["workers"] < 1:
             self.fail("--processes and --workers are at least 1")
         try:
