@@ -196,6 +196,58 @@ def test_the_server_answers_a_kiosk_and_stops_on_sigterm(ready: Path) -> None:
         kiosk.close()
 
 
+def _children(pid: int, *, besides: int | None = None) -> list[int]:
+    """The server's 3 worker processes, once it has started them (none of them `besides`)."""
+    for _ in range(300):  # started after the server says it listens; replaced after a second
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if len(found) == 3 and besides not in found:
+            return found
+        select.select([], [], [], 0.1)
+    raise AssertionError(f"the server has worker processes {found}")
+
+
+def _sockets(pid: int) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    return sum(1 for fd in fds.iterdir() if os.readlink(fd).startswith("socket:"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_kiosks_connecting_together_are_spread_over_the_processes(ready: Path) -> None:
+    """Each worker process listens with a socket of its own and the kernel shares the
+    connections out: with one socket for all, the process that woke first took up to 100 of
+    a burst of kiosks connecting at once."""
+    run(ready, *ADD)
+    with sip2_server(ready, "--processes", "3") as server:
+        children = _children(server.process.pid)
+        idle = {pid: _sockets(pid) for pid in children}  # listener, the event loop's own pair
+        kiosks = [Kiosk(server.port) for _ in range(90)]  # all connecting at once
+        for kiosk in kiosks:
+            assert kiosk.log_in() == sealed("941", 0)
+        served = sorted(_sockets(pid) - idle[pid] for pid in children)
+        assert sum(served) == 90
+        assert served[0] >= 10, served  # 30 each on average; one socket for all: 8, 9, 73
+        for kiosk in kiosks:
+            kiosk.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_worker_process_that_dies_is_replaced_and_no_kiosk_is_left_waiting(
+    ready: Path,
+) -> None:
+    run(ready, *ADD)
+    with sip2_server(ready, "--processes", "3") as server:
+        dead = _children(server.process.pid)[0]
+        os.kill(dead, signal.SIGKILL)
+        _children(server.process.pid, besides=dead)  # its replacement started
+        # Every connection is answered: none is sent to the dead process's socket (each
+        # Kiosk gives up after 30 s).
+        kiosks = [Kiosk(server.port) for _ in range(30)]
+        assert all(kiosk.log_in() == sealed("941", 0) for kiosk in kiosks)
+        for kiosk in kiosks:
+            kiosk.close()
+        assert server.stop() == 0, server.err
+
+
 def test_a_wrong_password_is_refused_by_the_running_server(ready: Path) -> None:
     run(ready, *ADD)
     with sip2_server(ready) as server:

@@ -22,6 +22,7 @@ from octavo.interfaces.sip2.server import (
     PlaintextRefused,
     Server,
     bind,
+    can_share_port,
     default_processes,
     prefork,
     tls_context,
@@ -90,7 +91,7 @@ class Command(OctavoCommand):
         if processes < 1 or options["workers"] < 1:
             self.fail("--processes and --workers are at least 1")
         try:
-            sock = bind(listen)
+            sock = bind(listen, shared_port=processes > 1)
         except OSError as error:
             self.fail(f"cannot listen on {listen.host}:{listen.port}: {error}")
         host, port = sock.getsockname()[:2]
@@ -102,7 +103,15 @@ class Command(OctavoCommand):
         if processes == 1:
             asyncio.run(_serve(server, sock))
         else:
-            prefork(sock, processes, lambda shared: asyncio.run(_serve(server, shared)) or 0)
+            # Each further process listens on the same port with a socket of its own, where
+            # the system can (server.bind); else all share this one.
+            bound = Listen(listen.host, port)
+            prefork(
+                sock,
+                processes,
+                lambda own: asyncio.run(_serve(server, own)) or 0,
+                (lambda: bind(bound, shared_port=True)) if can_share_port() else None,
+            )
         sock.close()
         self.stdout.write("SIP2 server stopped")
 
