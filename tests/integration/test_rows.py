@@ -82,3 +82,15 @@ def test_times_and_json_come_back_as_they_were_written(district) -> None:
     assert found.at == moment and found.at.utcoffset() is not None
     assert found.changes == {"note": [None, "ñ"]}
     assert AuditEntry.objects.get(pk=entry.pk).at == moment
+
+
+def test_a_nested_block_that_fails_is_undone_and_the_rest_is_kept(district) -> None:
+    """The savepoints of nested atomic blocks (sent to SQLite's driver directly) undo exactly
+    the inner block."""
+    with transaction.atomic():
+        rows.create(Site(code="WES", name="West Elementary"))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.create(Site(code="EES", name="East Elementary"))
+            rows.create(Site(code="NES", name="A second North"))
+        assert rows.one(Site, "code = %s", ["EES"]) is None
+    assert sorted(Site.objects.values_list("code", flat=True)) == ["CHS", "NES", "SES", "WES"]

@@ -107,21 +107,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.validate_no_broken_transaction()
         return self.connection  # type: ignore[no-any-return]
 
-    def _savepoint(self, sid: str) -> None:
+    def _on_driver(self, sql: str) -> bool:
+        """Run `sql` on the driver's connection (`direct`); False if Django's cursor must."""
         driver = self.direct()
         if driver is None:
-            return super()._savepoint(sid)  # type: ignore[misc, no-any-return] # private in the stubs
+            return False
         with self.wrap_database_errors:
-            driver.execute(self.ops.savepoint_create_sql(sid))
-        return None
+            driver.execute(sql)
+        return True
+
+    def _savepoint(self, sid: str) -> None:
+        if not self._on_driver(self.ops.savepoint_create_sql(sid)):
+            super()._savepoint(sid)  # type: ignore[misc] # private in the stubs
 
     def _savepoint_commit(self, sid: str) -> None:
-        driver = self.direct()
-        if driver is None:
-            return super()._savepoint_commit(sid)  # type: ignore[misc, no-any-return] # private in the stubs
-        with self.wrap_database_errors:
-            driver.execute(self.ops.savepoint_commit_sql(sid))
-        return None
+        if not self._on_driver(self.ops.savepoint_commit_sql(sid)):
+            super()._savepoint_commit(sid)  # type: ignore[misc] # private in the stubs
 
     def _savepoint_rollback(self, sid: str) -> None:
         self.savepoints_undone += 1
