@@ -163,9 +163,9 @@ def _open_loan(item: Item) -> Loan | None:
     partial unique index on open loans would refuse a second one), so it is not looked for."""
     if item.status == ItemStatus.AVAILABLE.value:
         return None
-    # 'open' written into the SQL, not bound: SQLite uses the partial index on open loans only
-    # for a literal, and a bound value there made it prepare the statement again on every run
-    # (0.28 ms of a check-in's 1.4; docs/benchmarks.md, SIP2).
+    # 'open' written into the SQL, not bound: to use the partial index on open loans with a
+    # bound value, SQLite prepares the statement again each time the value is bound (27
+    # microseconds a lookup against 4 with the literal; docs/benchmarks.md, SIP2).
     return rows.one(Loan, "item_id = %s AND status = 'open'", [item.pk])
 
 
