@@ -204,8 +204,8 @@ def _open_loan_counts(
 ) -> tuple[int, int]:
     """(overdue at `at`, counted against a rule for `material_type_id`: of that material type,
     or all of them for a rule of any material type) over the patron's open loans."""
-    found = rows.first(_COUNTS, [rows.moment(at), material_type_id, patron_id])
-    overdue, of_type, every = found if found is not None else (0, 0, 0)
+    # Sums: always one row.
+    overdue, of_type, every = rows.table(_COUNTS, [rows.moment(at), material_type_id, patron_id])[0]
     return int(overdue), int(every if material_type_id is None else of_type)
 
 

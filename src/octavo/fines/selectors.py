@@ -20,8 +20,8 @@ _BALANCE_CENTS = (
 
 def balance(patron_id: int) -> Decimal:
     """Charges and refunds less payments and waivers; negative when the library owes."""
-    row = rows.first(_BALANCE_CENTS, [EntryKind.CHARGE.value, EntryKind.REFUND.value, patron_id])
-    cents = int(row[0]) if row is not None else 0
+    found = rows.values(_BALANCE_CENTS, [EntryKind.CHARGE.value, EntryKind.REFUND.value, patron_id])
+    cents = int(found[0])  # a sum: always one row
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 

@@ -37,7 +37,6 @@ from octavo.circulation import selectors as circulation_selectors
 from octavo.circulation import services as circulation
 from octavo.circulation.errors import Refused
 from octavo.circulation.models import Loan
-from octavo.circulation.states import LoanStatus
 from octavo.db import rows
 from octavo.district.selectors import site_by_id
 from octavo.fines import selectors as fines_selectors
@@ -793,16 +792,12 @@ def item_information(s: Session, m: Message, at: datetime) -> str:
     status = CIRCULATION_STATUS.get(item.status, "01")
     due = None
     if item.status == ItemStatus.CHECKED_OUT.value:
-        # The open loan through the partial index on open loans; a claimed return only when
-        # there is none. Asked together, SQLite read every loan the copy ever had (a popular
-        # copy's school year: hundreds of rows for one answer).
-        loan = rows.one(Loan, "item_id = %s AND status = 'open'", [item.pk]) or rows.one(
-            Loan, "item_id = %s AND status = 'claimed_returned'", [item.pk]
-        )
+        # The open loan, through the partial index on open loans. (A claimed return ends the
+        # loan and makes the copy missing, so a checked-out copy has only an open one; asking
+        # for either read every loan the copy ever had: hundreds for a popular one.)
+        loan = rows.one(Loan, "item_id = %s AND status = 'open'", [item.pk])
         if loan is not None:
             due = loan.due_at
-            if loan.status == LoanStatus.CLAIMED_RETURNED.value:
-                status = "11"
     waiting = holds_selectors.waiting_count(item.record_id)
     shelf_hold = (
         Hold.objects.filter(item=item, status=HoldStatus.READY.value).first()
