@@ -17,10 +17,20 @@ no file and no lock.
 Checkpoints, too, are kept out of the requests. In WAL mode SQLite copies the log back into the
 database (a checkpoint, with its fsyncs) inside whichever commit crosses 1,000 pages, so one
 scan in a few hundred waited for the disk. Here connections do not checkpoint on commit
-(wal_autocheckpoint=0); each process that opens the database runs one background thread that
-asks for a PASSIVE checkpoint every CHECKPOINT_EVERY seconds: it copies what no reader still
-needs without taking the write lock, so writers never wait for it. When the last connection
-closes, SQLite checkpoints as it always does.
+(wal_autocheckpoint=0); one background thread per database file, in whichever process holds
+the file lock beside it (`-checkpointer.lock`; the other processes' threads wait for it, and
+take over when that process ends), asks for a PASSIVE checkpoint every CHECKPOINT_EVERY
+seconds: it copies what no reader still needs without taking the write lock, so writers do not
+wait for it. When the last connection closes, SQLite checkpoints as it always does.
+
+A passive checkpoint alone never lets the log start again from its beginning under a steady
+stream of writes: SQLite rewinds the log only when a writer begins while everything in it has
+been copied, and with a commit every few milliseconds one always lands during the checkpoint.
+The log then grew without end (2.4 GB after a minute of 200 kiosks), and every commit extended
+the file. So once the log holds RESTART_AFTER pages, the thread catches up with passive
+checkpoints until what is left is small, then copies the rest while holding the writers' lock
+(a couple of milliseconds: the pages written since its last pass); the next writer finds the
+log all copied and starts it again from the top, overwriting the file in place.
 
 The desk's hot statements (octavo.db.rows) and the savepoints of nested atomic blocks skip
 Django's cursor wrapper and go to the driver's connection (`direct`), after the same checks
@@ -30,6 +40,7 @@ the wrapper makes: the wrapper cost as much again as SQLite's own work on a look
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -41,20 +52,75 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 CHECKPOINT_EVERY = 1.0  # seconds
+RESTART_AFTER = 4096  # pages in the log (16 MiB of 4 KiB pages) before it is started again
+CATCH_UP_TO = 64  # pages: a passive pass that found fewer new ones than this has caught up
+CATCH_UP_PASSES = 4
+READERS_WAITED = 0.02  # seconds, at most, for readers of the old log while writers wait
+LOG_KEPT = 64 * 1024 * 1024  # bytes of log file kept when it starts again (journal_size_limit)
 _log = logging.getLogger(__name__)
 _checkpointers: dict[tuple[int, str], threading.Thread] = {}  # (process id, database path)
 _checkpointers_lock = threading.Lock()
+_elected: list[int] = []  # descriptors of the checkpointer locks this process holds
+
+
+def _forget_checkpointers_after_fork() -> None:
+    """A forked child has none of its parent's threads, and must not keep the parent's
+    checkpointer lock alive after the parent ends: close its copies of the descriptors
+    (closing a copy does not unlock the parent's)."""
+    for fd in _elected:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _elected.clear()
+    _checkpointers.clear()
+
+
+os.register_at_fork(after_in_child=_forget_checkpointers_after_fork)
+
+
+def _checkpoint(connection: sqlite3.Connection, mode: str = "PASSIVE") -> tuple[int, int]:
+    """One checkpoint: the pages in the log it saw, and how many of them are now copied."""
+    _busy, pages, copied = connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    return int(pages), int(copied)
+
+
+def checkpoint(connection: sqlite3.Connection, writers_lock: str) -> int:
+    """Copy the log into the database without holding up writers. When the log has grown past
+    RESTART_AFTER pages, catch up; then, if nothing holds on to the old log (a long read such
+    as a backup keeps the checkpoint from copying everything: it is left alone), copy the last
+    few pages under the writers' lock and wait there for the readers still on the old log
+    (SQLite's RESTART: they finish within milliseconds; the connection's busy timeout bounds
+    the wait), so that the next writer starts the log again. Returns the pages in the log at
+    the last pass."""
+    pages, copied = _checkpoint(connection)
+    if pages < RESTART_AFTER:
+        return pages
+    for _ in range(CATCH_UP_PASSES):
+        before = pages
+        pages, copied = _checkpoint(connection)
+        if pages - before < CATCH_UP_TO:  # (fewer: the log was started again meanwhile)
+            break
+    if copied < pages:
+        return pages
+    fd = os.open(writers_lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return _checkpoint(connection, "RESTART")[0]
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def _checkpoint_forever(path: str) -> None:
+    fd = os.open(f"{path}-checkpointer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # until this process ends, or the one holding it does
+    _elected.append(fd)
     connection = None
     while True:
         time.sleep(CHECKPOINT_EVERY)
         try:
             if connection is None:
-                connection = sqlite3.connect(path, timeout=1, check_same_thread=False)
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.Error as error:  # the file gone (a test database dropped), a busy moment
+                connection = sqlite3.connect(path, timeout=READERS_WAITED, check_same_thread=False)
+            checkpoint(connection, f"{path}-writers.lock")
+        except (sqlite3.Error, OSError) as error:  # the file gone (a test database dropped)
             _log.debug("background checkpoint of %s: %s", path, error)
             if connection is not None:
                 connection.close()
@@ -62,14 +128,15 @@ def _checkpoint_forever(path: str) -> None:
 
 
 def start_checkpointer(path: str) -> None:
-    """One background checkpointing thread per process and database file (a forked worker
-    starts its own: threads do not survive fork)."""
+    """The background checkpointing thread for a database file, in this process: it waits
+    until no other process checkpoints that file (a forked worker starts its own, as threads
+    do not survive fork)."""
     key = (os.getpid(), os.path.realpath(path))
     with _checkpointers_lock:
         if key in _checkpointers:
             return
         thread = threading.Thread(
-            target=_checkpoint_forever, args=(key[1],), name="sqlite-checkpoint", daemon=True
+            target=_checkpoint_forever, args=(path,), name="sqlite-checkpoint", daemon=True
         )
         _checkpointers[key] = thread
         thread.start()
@@ -132,6 +199,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = super().get_new_connection(conn_params)
         if self._lock_path() is not None:
             connection.execute("PRAGMA wal_autocheckpoint=0")
+            # A log that grew long (a reader held it) is cut back when it starts again.
+            connection.execute(f"PRAGMA journal_size_limit={LOG_KEPT}")
             start_checkpointer(str(self.settings_dict["NAME"]))
         return connection
 
