@@ -9,7 +9,7 @@ import os
 import sqlite3
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.conf import settings
@@ -112,65 +112,62 @@ def test_commits_leave_checkpoints_to_a_background_thread(flushable_append_only,
     assert _in_database_file(path, "2027-03-01")  # copied by the checkpointing thread
 
 
-def test_the_log_starts_again_under_a_steady_stream_of_writes(
+def test_the_log_starts_again_though_a_writer_is_always_at_work(
     flushable_append_only, district, monkeypatch
 ) -> None:
-    """Writers one after another with no pause and readers between them: a passive
-    checkpoint alone never found the log all copied when the next writer began, and the log
-    (the -wal file) grew by every page written (2.4 GB in a minute of 200 kiosks)."""
-    monkeypatch.setattr(sqlite_backend, "RESTART_AFTER", 64)  # pages
-    monkeypatch.setattr(sqlite_backend, "CHECKPOINT_EVERY", 0.05)
-    days = [
-        ClosedDay.objects.create(site=district.north, day=date(2028, 1, 1) + timedelta(n))
-        for n in range(40)
-    ]
+    """SQLite starts the log again only when a writer begins while everything in it has been
+    copied. With a commit every few milliseconds (200 kiosks) a writer was always at work when
+    a passive checkpoint ended, and the log (the -wal file) grew by every page written: 2.4 GB
+    in a minute. The checkpoint now waits its turn with the writers and leaves the log all
+    copied for the next one."""
+    real_checkpoint = sqlite_backend.checkpoint
+    monkeypatch.setattr(sqlite_backend, "checkpoint", lambda connection, lock: 0)  # the thread
+    monkeypatch.setattr(sqlite_backend, "RESTART_AFTER", 1)  # pages
     path = str(connection.settings_dict["NAME"])
-    time.sleep(sqlite_backend.CHECKPOINT_EVERY + 1)  # the thread's wait begun before the patch
-    with connection.cursor() as cursor:  # the log, copied and emptied: this test's alone
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    stop = threading.Event()
-    commits: list[int] = []
-    errors: list[BaseException] = []
+    ClosedDay.objects.create(site=district.north, day="2028-03-01")
+    checkpointer = sqlite3.connect(
+        path, timeout=sqlite_backend.READERS_WAITED, check_same_thread=False
+    )
+    at_work, finish, done = threading.Event(), threading.Event(), threading.Event()
 
-    def writer(n: int) -> None:
-        written = 0
+    def writer() -> None:
         try:
-            while not stop.is_set():
-                with transaction.atomic():  # each commit rewrites a page or two of the table
-                    day = days[(written * 7 + n) % len(days)]
-                    ClosedDay.objects.filter(pk=day.pk).update(reason=f"{n}-{written}" * 20)
-                    time.sleep(0.001)  # the next writer waits: the lock is never free
-                written += 1
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            commits.append(written)
-            connection.close()
-
-    def reader() -> None:
-        try:
-            while not stop.is_set():
-                list(ClosedDay.objects.values_list("reason", flat=True)[:5])
-        except BaseException as error:
-            errors.append(error)
+            with transaction.atomic():
+                ClosedDay.objects.create(site=district.north, day="2028-03-02")
+                at_work.set()
+                finish.wait(timeout=30)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
-    threads += [threading.Thread(target=reader) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    time.sleep(5)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    # The log file is as long as the log ever was (SQLite writes it again from the top).
-    log_pages = (os.path.getsize(f"{path}-wal") - 32) // (24 + 4096)  # header; frames
-    assert sum(commits) > 300  # pages written: at least one a commit
-    # Started again each time it passed 64 pages: never much more than that and what was
-    # written while the thread caught up (without it: 244 to 839 pages in four runs).
-    assert log_pages < 160, (log_pages, sum(commits))
+    def checkpoint() -> None:
+        real_checkpoint(checkpointer, f"{path}-writers.lock")
+        done.set()
+
+    busy = threading.Thread(target=writer)
+    busy.start()
+    assert at_work.wait(timeout=30)
+    thread = threading.Thread(target=checkpoint)
+    thread.start()
+    thread.join(timeout=1)
+    assert not done.is_set()  # it waits for the writer at work
+    finish.set()
+    busy.join(timeout=30)
+    thread.join(timeout=30)
+    assert done.is_set()
+    salts = _log_salts(path)
+    ClosedDay.objects.create(site=district.north, day="2028-03-03")
+    assert _log_salts(path) != salts  # the next writer started the log again
+    checkpointer.close()
+
+
+def _log_salts(path: str) -> bytes:
+    """The salts in the log's header (bytes 16-23 of the -wal file): new each time SQLite
+    starts the log again from its beginning."""
+    try:
+        with open(f"{path}-wal", "rb") as log:
+            return log.read(24)[16:24]
+    except FileNotFoundError:
+        return b""
 
 
 def test_a_long_read_such_as_a_backup_does_not_hold_up_the_writers(
@@ -214,8 +211,8 @@ def test_a_long_read_such_as_a_backup_does_not_hold_up_the_writers(
         os.close(held)
     thread.join(timeout=30)
     assert done.is_set()
-    ClosedDay.objects.create(site=district.north, day="2028-02-03")  # starts the log again
-    pages, copied = sqlite_backend._checkpoint(checkpointer)
-    assert (pages, copied) == (pages, pages) and pages <= 4  # this write's pages alone
+    salts = _log_salts(path)
+    ClosedDay.objects.create(site=district.north, day="2028-02-03")
+    assert _log_salts(path) != salts  # this write started the log again
     checkpointer.close()
     backup.close()
