@@ -38,7 +38,10 @@ class Sip2Answer(models.Model):
     resend of it: `AY<n>` (the sequence number, with a hash of the request) or `BK<id>` (a fee
     payment's transaction id, whatever the rest of the request says)."""
 
-    account = models.ForeignKey(Sip2Account, on_delete=models.CASCADE, related_name="+")
+    # Indexed by sip2_answer_once_per_key (account, key), not on its own as well.
+    account = models.ForeignKey(
+        Sip2Account, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=80)
     request_sha256 = models.CharField(max_length=64)
     response = models.TextField()  # without its error detection (AY, AZ): added per send
