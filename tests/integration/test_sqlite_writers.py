@@ -125,9 +125,7 @@ def test_the_log_starts_again_though_a_writer_is_always_at_work(
     monkeypatch.setattr(sqlite_backend, "RESTART_AFTER", 1)  # pages
     path = str(connection.settings_dict["NAME"])
     ClosedDay.objects.create(site=district.north, day="2028-03-01")
-    checkpointer = sqlite3.connect(
-        path, timeout=sqlite_backend.READERS_WAITED, check_same_thread=False
-    )
+    checkpointer = sqlite3.connect(path, timeout=0, check_same_thread=False)
     at_work, finish, done = threading.Event(), threading.Event(), threading.Event()
 
     def writer() -> None:
@@ -183,9 +181,7 @@ def test_a_long_read_such_as_a_backup_does_not_hold_up_the_writers(
     backup.execute("BEGIN")
     backup.execute("SELECT count(*) FROM district_closedday").fetchall()  # its snapshot, kept
     ClosedDay.objects.create(site=district.north, day="2028-02-02")
-    checkpointer = sqlite3.connect(
-        path, timeout=sqlite_backend.READERS_WAITED, check_same_thread=False
-    )
+    checkpointer = sqlite3.connect(path, timeout=0, check_same_thread=False)
     held = os.open(writers_lock, os.O_RDWR)
     fcntl.flock(held, fcntl.LOCK_EX)  # a writer at work
     try:

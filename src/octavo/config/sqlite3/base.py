@@ -56,6 +56,7 @@ RESTART_AFTER = 4096  # pages in the log (16 MiB of 4 KiB pages) before it is st
 CATCH_UP_TO = 64  # pages: a passive pass that found fewer new ones than this has caught up
 CATCH_UP_PASSES = 4
 READERS_WAITED = 0.02  # seconds, at most, for readers of the old log while writers wait
+READERS_POLL = 0.0002  # seconds between looks
 LOG_KEPT = 64 * 1024 * 1024  # bytes of log file kept when it starts again (journal_size_limit)
 _log = logging.getLogger(__name__)
 _checkpointers: dict[tuple[int, str], threading.Thread] = {}  # (process id, database path)
@@ -66,7 +67,10 @@ _elected: list[int] = []  # descriptors of the checkpointer locks this process h
 def _forget_checkpointers_after_fork() -> None:
     """A forked child has none of its parent's threads, and must not keep the parent's
     checkpointer lock alive after the parent ends: close its copies of the descriptors
-    (closing a copy does not unlock the parent's)."""
+    (closing a copy does not unlock the parent's). The registry's lock is made anew: a
+    parent thread may have held it at the fork."""
+    global _checkpointers_lock
+    _checkpointers_lock = threading.Lock()
     for fd in _elected:
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -88,8 +92,8 @@ def checkpoint(connection: sqlite3.Connection, writers_lock: str) -> int:
     RESTART_AFTER pages, catch up; then, if nothing holds on to the old log (a long read such
     as a backup keeps the checkpoint from copying everything: it is left alone), copy the last
     few pages under the writers' lock and wait there for the readers still on the old log
-    (SQLite's RESTART: they finish within milliseconds; the connection's busy timeout bounds
-    the wait), so that the next writer starts the log again. Returns the pages in the log at
+    (SQLite's RESTART: they finish within a millisecond or so; at most READERS_WAITED), so
+    that the next writer starts the log again. Returns the pages in the log at
     the last pass."""
     pages, copied = _checkpoint(connection)
     if pages < RESTART_AFTER:
@@ -104,9 +108,22 @@ def checkpoint(connection: sqlite3.Connection, writers_lock: str) -> int:
     fd = os.open(writers_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        return _checkpoint(connection, "RESTART")[0]
+        return _restart(connection)
     finally:
         os.close(fd)  # and with it the lock
+
+
+def _restart(connection: sqlite3.Connection) -> int:
+    """A RESTART checkpoint, tried again every READERS_POLL seconds while readers are still on
+    the old log, for at most READERS_WAITED: SQLite's own busy handler sleeps 1, 2, then 5 ms,
+    and a reader a few hundred microseconds from its end held the writers 3 to 8 ms. Returns
+    the pages in the log."""
+    give_up = time.monotonic() + READERS_WAITED
+    while True:
+        busy, pages, _copied = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        if not busy or time.monotonic() >= give_up:
+            return int(pages)
+        time.sleep(READERS_POLL)
 
 
 def _checkpoint_forever(path: str) -> None:
@@ -118,7 +135,8 @@ def _checkpoint_forever(path: str) -> None:
         time.sleep(CHECKPOINT_EVERY)
         try:
             if connection is None:
-                connection = sqlite3.connect(path, timeout=READERS_WAITED, check_same_thread=False)
+                # No busy handler: a passive checkpoint never waits, and _restart polls.
+                connection = sqlite3.connect(path, timeout=0, check_same_thread=False)
             checkpoint(connection, f"{path}-writers.lock")
         except (sqlite3.Error, OSError) as error:  # the file gone (a test database dropped)
             _log.debug("background checkpoint of %s: %s", path, error)
