@@ -93,17 +93,17 @@ def checkpoint(connection: sqlite3.Connection, writers_lock: str) -> int:
     as a backup keeps the checkpoint from copying everything: it is left alone), copy the last
     few pages under the writers' lock and wait there for the readers still on the old log
     (SQLite's RESTART: they finish within a millisecond or so; at most READERS_WAITED), so
-    that the next writer starts the log again. Returns the pages in the log at
-    the last pass."""
+    that the next writer starts the log again. Returns the pages in the log at the last pass
+    (-1: another checkpoint was running)."""
     pages, copied = _checkpoint(connection)
     if pages < RESTART_AFTER:
         return pages
     for _ in range(CATCH_UP_PASSES):
         before = pages
         pages, copied = _checkpoint(connection)
-        if pages - before < CATCH_UP_TO:  # (fewer: the log was started again meanwhile)
+        if pages - before < CATCH_UP_TO:  # (fewer: started again meanwhile, or busy)
             break
-    if copied < pages:
+    if pages < RESTART_AFTER or copied < pages:  # nothing to do now, or a long read holds on
         return pages
     fd = os.open(writers_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
