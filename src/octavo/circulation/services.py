@@ -158,8 +158,9 @@ def _desk_site(actor: Actor, site_code: str | None, item: Item) -> Site:
     return site
 
 
-def _open_loan(item: Item) -> Loan | None:
-    """The item's open loan. An item on the shelf has none (its status says so, and the
+def open_loan(item: Item) -> Loan | None:
+    """The item's open loan, through the partial index on open loans (the desk's services and
+    the kiosk's item information). An item on the shelf has none (its status says so, and the
     partial unique index on open loans would refuse a second one), so it is not looked for."""
     if item.status == ItemStatus.AVAILABLE.value:
         return None
@@ -174,7 +175,7 @@ def _lent(actor: Actor, barcode: str, site_code: str | None) -> tuple[Item, Site
     the desk's site checked; refused when the item is not out."""
     item = _locked_item(barcode)
     site = _desk_site(actor, site_code, item)
-    loan = _open_loan(item)
+    loan = open_loan(item)
     if loan is None or loan.patron_id is None:
         raise Refused([Block(Reason.NOT_CHECKED_OUT, f"{item.barcode} is not checked out")])
     return item, site, loan, _locked_patron(loan.patron_id)
@@ -317,7 +318,7 @@ def _check_out(
     if item is None:
         raise _no_item(item_code)
     site = _desk_site(actor, site_code, item)
-    current = _open_loan(item)
+    current = open_loan(item)
     if current is not None:
         if current.patron_id == patron.pk and at - current.checked_out_at <= DOUBLE_SCAN:
             return CheckoutResult(current, current.due_at, repeated=True)
@@ -387,7 +388,7 @@ def check_in(
     with transaction.atomic():
         item = _locked_item(item_barcode)
         site = _desk_site(actor, site_code, item)
-        loan = _open_loan(item)
+        loan = open_loan(item)
         patron = None
         late, fine = 0, Decimal("0.00")
         credited = Decimal("0.00")
@@ -588,7 +589,7 @@ def renew_own(*, actor: Actor, item_barcode: str, at: datetime) -> RenewResult:
         raise PermissionDenied("renew_own is for a card holder's own loans", field="patron")
     with transaction.atomic():
         item = _find_locked_item(item_barcode.strip())
-        loan = _open_loan(item) if item is not None else None
+        loan = open_loan(item) if item is not None else None
         if item is None or loan is None or loan.patron_id is None:
             raise NotFound(f"no loan of {item_barcode.strip()!r} on this card", field="item")
         if not decide_own(actor, Action.SELF_SERVICE, patron_id=loan.patron_id):

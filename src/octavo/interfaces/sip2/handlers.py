@@ -792,10 +792,9 @@ def item_information(s: Session, m: Message, at: datetime) -> str:
     status = CIRCULATION_STATUS.get(item.status, "01")
     due = None
     if item.status == ItemStatus.CHECKED_OUT.value:
-        # The open loan, through the partial index on open loans. (A claimed return ends the
-        # loan and makes the copy missing, so a checked-out copy has only an open one; asking
-        # for either read every loan the copy ever had: hundreds for a popular one.)
-        loan = rows.one(Loan, "item_id = %s AND status = 'open'", [item.pk])
+        # The open loan only: a claimed return ends the loan and makes the copy missing, so a
+        # checked-out copy has no other (asking for either read every loan the copy ever had).
+        loan = circulation.open_loan(item)
         if loan is not None:
             due = loan.due_at
     waiting = holds_selectors.waiting_count(item.record_id)
