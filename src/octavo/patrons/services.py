@@ -486,6 +486,24 @@ class PinCheck:
         return self.outcome is PinOutcome.ACCEPTED
 
 
+@dataclass(frozen=True, slots=True)
+class PinMatch:
+    """A PIN compared with a stored hash ahead of verify_pin (the SIP2 server does it on a
+    thread of its own: the hash is most of a kiosk's login, and holds no lock)."""
+
+    pin_hash: str  # the hash it was compared with
+    right: bool
+    must_update: bool  # hashed the old way: verify_pin stores it again
+
+
+def pin_matches(pin_hash: str, pin: str) -> PinMatch:
+    """Compare a PIN with a patron's stored hash, reading and writing nothing: what verify_pin
+    takes as `checked`."""
+    old_way: list[str] = []  # check_password calls the setter for a right PIN hashed the old way
+    right = check_password(pin, pin_hash, setter=old_way.append, preferred=pins.ALGORITHM)
+    return PinMatch(pin_hash, right, must_update=bool(old_way))
+
+
 def _rehash(patron: Patron) -> Callable[[str], None]:
     """A PIN hashed the old way, checked right: stored again the PIN way (pins.py)."""
 
@@ -506,8 +524,12 @@ def _recent_failures(patron_id: int, since: datetime) -> list[datetime]:
     ]
 
 
-def verify_pin(*, patron: Patron, pin: str, at: datetime) -> PinCheck:
+def verify_pin(
+    *, patron: Patron, pin: str, at: datetime, checked: PinMatch | None = None
+) -> PinCheck:
     """Check a PIN typed at the desk, the OPAC or a SIP2 kiosk; every interface shares one count.
+    `checked`: this PIN already compared (pin_matches); used only if the patron's stored hash
+    is still the one it was compared with, else compared again here.
 
     The hash is checked outside any transaction (it takes some milliseconds of CPU, and on
     SQLite a transaction that writes holds every other writer back). The failures are then
@@ -527,7 +549,14 @@ def verify_pin(*, patron: Patron, pin: str, at: datetime) -> PinCheck:
     until = rules.pin_locked_until(failures, at)
     if until is not None:
         return PinCheck(PinOutcome.LOCKED, tries_left=0, locked_until=until)
-    right = check_password(pin, current.pin_hash, setter=_rehash(current), preferred=pins.ALGORITHM)
+    if checked is not None and checked.pin_hash == current.pin_hash:
+        right = checked.right
+        if right and checked.must_update:
+            _rehash(current)(pin)
+    else:
+        right = check_password(
+            pin, current.pin_hash, setter=_rehash(current), preferred=pins.ALGORITHM
+        )
     if right and not failures:
         return PinCheck(PinOutcome.ACCEPTED, tries_left=rules.PIN_FAILURE_LIMIT)
     with transaction.atomic():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
 from tests.conftest import T0
 
 from octavo.audit.models import AuditEntry
@@ -14,11 +14,13 @@ from octavo.patrons.selectors import find_patrons
 from octavo.patrons.services import (
     GuardianFields,
     PatronFields,
+    PinMatch,
     PinOutcome,
     add_guardian,
     block_patron,
     create_patron,
     patron_for_staff,
+    pin_matches,
     remove_guardian,
     set_pin,
     unblock_patron,
@@ -260,6 +262,39 @@ def test_a_pin_set_by_staff_lifts_the_lock(lucia, cli_actor) -> None:
         verify_pin(patron=lucia, pin="0000", at=T0 + timedelta(seconds=n))
     set_pin(actor=cli_actor, patron_id=lucia.pk, pin="5555", at=T0 + timedelta(minutes=1))
     assert verify_pin(patron=lucia, pin="5555", at=T0 + timedelta(minutes=2)).accepted
+
+
+def test_a_pin_compared_ahead_counts_only_while_the_hash_is_the_same(lucia, cli_actor) -> None:
+    """The SIP2 server compares a PIN with its hash on a thread of its own first
+    (pin_matches); verify_pin takes that comparison as given while the patron's stored hash is
+    still the one it was made with, and compares again when staff set a new PIN meanwhile."""
+    lucia.refresh_from_db()
+    compared = pin_matches(lucia.pin_hash, "4321")
+    assert (compared.right, compared.must_update) == (True, False)
+    assert verify_pin(patron=lucia, pin="4321", at=T0, checked=compared).accepted
+    # Taken as given: a comparison that said wrong is counted as a wrong PIN.
+    said_wrong = PinMatch(lucia.pin_hash, right=False, must_update=False)
+    check = verify_pin(patron=lucia, pin="4321", at=T0, checked=said_wrong)
+    assert (check.outcome, check.tries_left) == (PinOutcome.WRONG, 4)
+    # A new PIN set at the desk after the comparison: compared again, against the new hash.
+    set_pin(actor=cli_actor, patron_id=lucia.pk, pin="5555", at=T0)
+    stale = verify_pin(patron=lucia, pin="4321", at=T0 + timedelta(minutes=1), checked=compared)
+    assert stale.outcome is PinOutcome.WRONG
+    assert verify_pin(
+        patron=lucia, pin="5555", at=T0 + timedelta(minutes=2), checked=compared
+    ).accepted
+
+
+def test_a_pin_compared_ahead_against_an_old_style_hash_is_stored_again(lucia) -> None:
+    Patron.objects.filter(pk=lucia.pk).update(pin_hash=make_password("4321", hasher="md5"))
+    lucia.refresh_from_db()
+    compared = pin_matches(lucia.pin_hash, "4321")
+    assert (compared.right, compared.must_update) == (True, True)
+    assert verify_pin(patron=lucia, pin="4321", at=T0, checked=compared).accepted
+    lucia.refresh_from_db()
+    assert lucia.pin_hash.startswith("pbkdf2_sha256_pin$") and check_password(
+        "4321", lucia.pin_hash
+    )
 
 
 def test_a_patron_without_a_pin_cannot_be_checked(district, cli_actor) -> None:

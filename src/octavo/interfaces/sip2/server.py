@@ -2,7 +2,9 @@
 ended by a carriage return and answers each through handlers.Session.
 
 The services are synchronous Django code, so each request is answered on a small pool of
-worker threads; the event loop only reads, writes and keeps time. A connection's requests are
+worker threads; the event loop only reads, writes and keeps time. A patron's PIN is compared
+with its hash first on a thread of its own (Session.pin_to_compare), so that the couple of
+milliseconds it takes do not hold up the other kiosks' requests. A connection's requests are
 answered one after another, in order. Limits (issue #5, "Security" and "Bad input"): a request
 longer than MAX_REQUEST bytes, or a connection silent for longer than the idle timeout, is
 closed cleanly; nothing a kiosk sends can raise out of a connection or stop the others.
@@ -111,6 +113,8 @@ class Server:
         self.idle_timeout = idle_timeout
         self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
+        # PINs are compared here first (Session.pin_to_compare), off the threads that answer.
+        self.pin_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sip2-pin")
         self.connections = 0
         self._server: asyncio.Server | None = None
         self._open: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
@@ -152,6 +156,8 @@ class Server:
             await self._server.wait_closed()
         self._close_database_connections()
         self.pool.shutdown(wait=True)
+        self.pin_pool.submit(connections.close_all).result()
+        self.pin_pool.shutdown(wait=True)
 
     def _close_database_connections(self) -> None:
         """Close every worker thread's database connection (Django keeps one per thread): one
@@ -184,6 +190,9 @@ class Server:
                     break
                 if not raw.strip(b"\r\n"):
                     continue  # a bare line end between messages
+                pin = session.pin_to_compare(raw)
+                if pin is not None:
+                    await loop.run_in_executor(self.pin_pool, session.compare_pin, pin)
                 reply: Reply = await loop.run_in_executor(self.pool, session.answer, raw)
                 if reply.data is not None:
                     writer.write(reply.data)
