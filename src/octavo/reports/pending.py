@@ -2,11 +2,12 @@
 moved into CirculationFact before a report counts them (selectors.run_report) and every night
 (the nightly reports job).
 
-On SQLite every transaction that writes holds back every other writer: a check-out that also
-wrote CirculationFact's row and its eight indexes spent about 0.3 ms of its time in the lock
-on them (a third of a kiosk's check-out; docs/benchmarks.md, SIP2, fifth session). The
-trigger writes one narrow row here instead, and the rows are moved in chunks, each its own
-transaction, so that the desks' writes go between them.
+On SQLite every transaction that writes holds back every other writer, and CirculationFact's
+row with its eight index entries was much of a check-out's time in that lock (an event in a
+transaction of its own on a 1M-item database: about 400 microseconds with it, 110-120 with one
+narrow row instead; a kiosk's check-out 0.69 ms against 0.76-0.87; docs/benchmarks.md, SIP2,
+fifth session). The trigger writes one narrow row here instead, and the rows are moved in
+chunks, each its own transaction, so that the desks' writes go between them.
 """
 
 from __future__ import annotations
