@@ -25,8 +25,9 @@ _SITE_COLUMNS = [
 ]  # fmt: skip
 
 
-class CirculationFact(models.Model):
-    event_id = models.BigIntegerField(primary_key=True)  # circulation_circulationevent.id
+class _Statistic(models.Model):
+    """The columns of an event's statistics row, counted or waiting."""
+
     kind = models.CharField(max_length=16)  # octavo.circulation.states.EventKind
     hour = models.BigIntegerField()  # whole hours since 1970-01-01 00:00 UTC
     site_id = models.BigIntegerField()
@@ -36,6 +37,13 @@ class CirculationFact(models.Model):
     record_id = models.BigIntegerField()
     material_type_id = models.BigIntegerField()
     dewey_class = models.SmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class CirculationFact(_Statistic):
+    event_id = models.BigIntegerField(primary_key=True)  # circulation_circulationevent.id
 
     class Meta:
         indexes = [
@@ -54,7 +62,7 @@ class CirculationFact(models.Model):
         return f"{self.kind} item {self.item_id} hour {self.hour}"
 
 
-class PendingCirculationFact(models.Model):
+class PendingCirculationFact(_Statistic):
     """On SQLite, a circulation statistic waiting to be counted: the trigger on the event table
     writes the row here (migration 0004), with the same columns read from the item at the same
     moment, and services.catch_up_statistics moves it into CirculationFact when a report is
@@ -64,15 +72,6 @@ class PendingCirculationFact(models.Model):
     CirculationFact at once."""
 
     event_id = models.BigIntegerField()
-    kind = models.CharField(max_length=16)
-    hour = models.BigIntegerField()
-    site_id = models.BigIntegerField()
-    patron_type_id = models.BigIntegerField()
-    grade = models.CharField(max_length=4)
-    item_id = models.BigIntegerField()
-    record_id = models.BigIntegerField()
-    material_type_id = models.BigIntegerField()
-    dewey_class = models.SmallIntegerField()
 
     def __str__(self) -> str:
         return f"{self.kind} item {self.item_id} hour {self.hour} (not yet counted)"
