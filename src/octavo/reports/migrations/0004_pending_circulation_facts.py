@@ -1,7 +1,7 @@
 """On SQLite, the trigger on circulation_circulationevent writes each event's statistics row
 to reports_pendingcirculationfact (no index but its key) instead of reports_circulationfact
 (eight indexes), with the same columns read from the item at the same moment; the rows are
-moved in by octavo.reports.services.catch_up_statistics before a report counts and every
+moved in by octavo.reports.pending.catch_up_statistics before a report counts and every
 night. PostgreSQL keeps its trigger. Going back moves what is waiting and puts the old
 trigger back. The SQL is written out in this file so that the migration stays what it was
 when it ran.
