@@ -18,7 +18,11 @@ from octavo.db import rows
 
 CHUNK = 200  # rows moved per transaction: a few milliseconds of the writers' lock each
 
-_LAST = "SELECT MAX(id) FROM (SELECT id FROM reports_pendingcirculationfact ORDER BY id LIMIT %s) p"
+# The oldest chunk waiting: its last id and how many rows it holds.
+_CHUNK = (
+    "SELECT MAX(id), COUNT(*) FROM "
+    "(SELECT id FROM reports_pendingcirculationfact ORDER BY id LIMIT %s) p"
+)
 _COLUMNS = (
     "event_id, kind, hour, site_id, patron_type_id, grade, item_id, record_id, "
     "material_type_id, dewey_class"
@@ -28,7 +32,6 @@ _MOVE = (
     "FROM reports_pendingcirculationfact WHERE id <= %s ORDER BY id"
 )
 _DONE = "DELETE FROM reports_pendingcirculationfact WHERE id <= %s"
-_COUNT = "SELECT COUNT(*) FROM reports_pendingcirculationfact WHERE id <= %s"
 
 
 def catch_up_statistics(*, chunk: int = CHUNK) -> int:
@@ -38,11 +41,9 @@ def catch_up_statistics(*, chunk: int = CHUNK) -> int:
     moved = 0
     while True:
         with transaction.atomic():
-            found = rows.first(_LAST, [chunk])
-            last = found[0] if found else None
+            last, count = rows.first(_CHUNK, [chunk]) or (None, 0)
             if last is None:
                 return moved
-            (count,) = rows.first(_COUNT, [last]) or (0,)
             rows.execute(_MOVE, [last])
             rows.execute(_DONE, [last])
         moved += int(count)
