@@ -26,18 +26,28 @@ class Loan(models.Model):
         related_name="loans",
         db_index=False,
     )
+    # Not indexed, nor are site and returned_site: nothing looks loans up by them (the reports
+    # count circulation from reports.CirculationFact), and each index was a page more to write
+    # per check-out and check-in. Deleting a patron type or a site reads the loans through.
     patron_type = models.ForeignKey(
-        "patrons.PatronType", on_delete=models.PROTECT, related_name="+"
+        "patrons.PatronType", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     grade = models.CharField(_("grade"), max_length=4, blank=True)
-    site = models.ForeignKey("district.Site", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(
+        "district.Site", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(_("status"), max_length=20, default=LoanStatus.OPEN.value)
     checked_out_at = models.DateTimeField()
     due_at = models.DateTimeField(db_index=True)
     renewals = models.PositiveIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
     returned_site = models.ForeignKey(
-        "district.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "district.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -66,20 +76,25 @@ class CirculationEvent(models.Model):
     Dewey class and material type figures), the patron type and grade, and never the patron
     (issue #4, "Statistics are kept without the patron")."""
 
+    # Indexed by item only: an item's history and the weeding list read events by item; the
+    # reports count from reports.CirculationFact, filled from here by a trigger, never by
+    # time, site or patron type here. Each further index was a page more to write per
+    # check-out and check-in (issue #5); deleting a site or patron type reads the events through.
     kind = models.CharField(max_length=16)  # octavo.circulation.states.EventKind
-    at = models.DateTimeField(db_index=True)
-    # Indexed by circ_event_site_at (site, at) below, not on its own as well.
+    at = models.DateTimeField()
     site = models.ForeignKey(
         "district.Site", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     item = models.ForeignKey("holdings.Item", on_delete=models.PROTECT, related_name="+")
     patron_type = models.ForeignKey(
-        "patrons.PatronType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "patrons.PatronType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     grade = models.CharField(max_length=4, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["site", "at"], name="circ_event_site_at")]
 
     def __str__(self) -> str:
         return f"{self.kind} item {self.item_id} at {self.at:%Y-%m-%d %H:%M}"
