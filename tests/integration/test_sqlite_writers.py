@@ -7,6 +7,9 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from datetime import date
@@ -212,3 +215,71 @@ def test_a_long_read_such_as_a_backup_does_not_hold_up_the_writers(
     assert _log_salts(path) != salts  # this write started the log again
     checkpointer.close()
     backup.close()
+
+
+# A worker process forked by `octavo sip2`: the process that forked it held the checkpointer
+# lock, and then ends (killed, or crashed) while the worker goes on writing.
+_FORKED = textwrap.dedent(
+    """
+    import os, sqlite3, sys, time
+    from octavo.config.sqlite3 import base
+
+    path = sys.argv[1]
+    base.start_checkpointer(path)
+    while not base._elected:  # this process checkpoints the file
+        time.sleep(0.01)
+    if os.fork():
+        os._exit(0)  # ends at once, nothing cleaned up
+    base.start_checkpointer(path)  # the worker's own thread, waiting for the lock
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA wal_autocheckpoint=0")  # as every Octavo connection
+    while os.getppid() != 1 and not base._elected:
+        time.sleep(0.01)  # until the parent has gone
+    db.execute("INSERT INTO kept (day) VALUES ('2029-04-05')")
+    deadline = time.monotonic() + 20
+    while not base._elected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    print("elected" if base._elected else "never elected", flush=True)
+    sys.stdin.read()  # its connection open until the test is done: no checkpoint on close
+    os._exit(0)
+    """
+)
+
+
+def test_a_forked_worker_checkpoints_once_the_process_before_it_ends(tmp_path) -> None:
+    path = str(tmp_path / "forked.sqlite3")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE kept (day TEXT)")
+    db.commit()
+    db.close()
+    script = tmp_path / "forked.py"
+    script.write_text(_FORKED)
+    worker = subprocess.Popen(
+        [sys.executable, str(script), path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "elected"
+        # In the database file itself, not only in the log: the worker's thread copied it.
+        deadline = time.monotonic() + 30
+        while not _kept_in_file(path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _kept_in_file(path)
+    finally:
+        assert worker.stdin is not None
+        worker.stdin.close()  # the worker ends at the end of its input
+        worker.kill()  # the first process, should it still be there
+        worker.wait()
+
+
+def _kept_in_file(path: str) -> bool:
+    reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return reader.execute("SELECT day FROM kept").fetchall() == [("2029-04-05",)]
+    finally:
+        reader.close()
