@@ -27,6 +27,7 @@ from octavo.holdings.inventory_rules import (
     ShelfRange,
     parse_range,
     read_line,
+    shelves_overlap,
 )
 from octavo.holdings.inventory_selectors import (
     EXPECTED,
@@ -110,6 +111,7 @@ def start(
             )
     shelf = parse_range(call_range) if call_range.strip() else None
     with transaction.atomic():
+        _refuse_overlap(site, location, shelf)
         inventory = Inventory.objects.create(
             site=site,
             location=location,
@@ -133,6 +135,24 @@ def start(
             at=at,
         )
     return inventory
+
+
+def _refuse_overlap(site: Site, location: Location | None, shelf: ShelfRange | None) -> None:
+    """Two open inventories over the same shelves would each count the other's scans as
+    missing when finished: the second is refused until the first is finished or cancelled."""
+    location_id = location.pk if location is not None else None
+    # Two starts at once wait for each other here (PostgreSQL; SQLite's write lock already
+    # lets one transaction through at a time).
+    list(Site.objects.select_for_update().filter(pk=site.pk).values_list("pk", flat=True))
+    for other in Inventory.objects.filter(site=site, status=Inventory.Status.OPEN).order_by("pk"):
+        ranged = other.range_first or other.range_last
+        theirs = ShelfRange(other.range_first, other.range_last) if ranged else None
+        if shelves_overlap(location_id, shelf, other.location_id, theirs):
+            raise InvalidInput(
+                f"inventory {other.pk} ({scope_text(other)}) is still open over these shelves:"
+                " finish or cancel it first",
+                field="inventory",
+            )
 
 
 _RANGE_CANDIDATES = (

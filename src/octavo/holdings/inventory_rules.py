@@ -161,6 +161,19 @@ class ShelfRange:
         low, high = self._keys()
         return _Matcher(self, low, high)
 
+    def overlaps(self, other: ShelfRange) -> bool:
+        """Could one call number be in both ranges? (Each starts before the other ends.)"""
+        return (not other.first or self._reaches(other.first)) and (
+            not self.first or other._reaches(self.first)
+        )
+
+    def _reaches(self, call_number: str) -> bool:
+        """Is `call_number` at or before this range's last end, or shelved under it?"""
+        if not self.last:
+            return True
+        text, last = _normal(call_number), _normal(self.last)
+        return shelf_key(text) <= shelf_key(last) or _under(last, text)
+
     def _within(self, call_number: str, low: ShelfKey | None, high: ShelfKey | None) -> bool:
         text = _normal(call_number)
         if not text:
@@ -189,6 +202,21 @@ def _under(last: str, text: str) -> bool:
     if len(text) == len(last):
         return True
     return not (last[-1].isdigit() and text[len(last)].isdigit())
+
+
+def shelves_overlap(
+    location_a: int | None,
+    range_a: ShelfRange | None,
+    location_b: int | None,
+    range_b: ShelfRange | None,
+) -> bool:
+    """Do two inventories of one site cover some of the same shelves? Each is the whole site
+    or one location (None: every location), all of its call numbers or a range (None)."""
+    if location_a is not None and location_b is not None and location_a != location_b:
+        return False
+    if range_a is not None and range_b is not None:
+        return range_a.overlaps(range_b)
+    return True
 
 
 def parse_range(text: str) -> ShelfRange:

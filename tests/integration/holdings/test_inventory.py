@@ -343,3 +343,21 @@ def test_a_cancelled_inventory_marks_nothing_and_takes_no_more_scans(shelves, di
     entry = AuditEntry.objects.get(action="inventory.cancel")
     assert entry.changes["status"] == ["open", "cancelled"]
     assert InventoryScan.objects.filter(inventory_id=inv.pk).count() == 1  # kept, for the record
+
+
+def test_a_second_inventory_over_the_same_shelves_waits_for_the_first(shelves, cli_actor):
+    tech = shelves["tech"]
+    whole = start(tech)
+    with pytest.raises(InvalidInput, match=rf"inventory {whole.pk} \(NES\) is still open"):
+        start(tech, location_code="REF", call_range="500-599")
+    assert Inventory.objects.count() == 1  # nothing half-made
+    scan(tech, whole, "A1\n")
+    circulation_inventory.finish(actor=tech, inventory_id=whole.pk, at=LATER)
+    fives = start(tech, location_code="REF", call_range="500-599")
+    sixes = start(tech, location_code="REF", call_range="600-")  # other shelves: at once
+    with pytest.raises(InvalidInput, match=rf"inventory {fives.pk} \(NES REF 500-599\)"):
+        start(tech, call_range="590-610")
+    inventory.cancel(actor=tech, inventory_id=fives.pk, at=LATER)
+    with pytest.raises(InvalidInput, match=rf"inventory {sixes.pk} "):
+        start(tech, call_range="590-610")
+    assert start(cli_actor, site_code="SES").site.code == "SES"  # another site: at once

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from octavo.holdings.inventory_rules import LineProblem, LineReason, parse_range, read_line
+from octavo.holdings.inventory_rules import (
+    LineProblem,
+    LineReason,
+    parse_range,
+    read_line,
+    shelves_overlap,
+)
 from octavo.shared import barcodes
 from octavo.shared.errors import InvalidInput
 
@@ -124,3 +130,34 @@ def test_a_range_reads_back_as_written() -> None:
     assert str(parse_range(" 500 -  599 ")) == "500-599"
     assert str(parse_range("fic a-fic c")) == "FIC A-FIC C"
     assert str(parse_range("FIC SMI-JON - FIC T")) == "FIC SMI-JON - FIC T"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("500-599", "599.75 SMI-700", True),  # shelved under 599: in both
+        ("500-599", "600-700", False),
+        ("-599", "600-", False),
+        ("-599", "550-", True),
+        ("FIC A-FIC C", "FIC CARTER-FIC D", True),
+        ("FIC A-FIC C", "FIC D-FIC F", False),
+        ("QA76-QA77", "QA760-QA800", False),  # QA760 is not shelved under QA76
+        ("500-599", "510-520", True),  # one inside the other
+    ],
+)
+def test_two_ranges_share_shelves_when_a_call_number_could_be_in_both(
+    first: str, second: str, shared: bool
+) -> None:
+    a, b = parse_range(first), parse_range(second)
+    assert a.overlaps(b) is shared
+    assert b.overlaps(a) is shared
+
+
+def test_inventories_share_shelves_unless_their_locations_or_ranges_differ() -> None:
+    low, high = parse_range("500-599"), parse_range("600-699")
+    assert shelves_overlap(None, None, 3, high)  # the whole site holds every location
+    assert shelves_overlap(3, None, 3, high)  # the whole location holds its ranges
+    assert not shelves_overlap(3, None, 4, None)  # two locations
+    assert not shelves_overlap(3, low, 4, low)
+    assert not shelves_overlap(None, low, None, high)  # two ranges across the site
+    assert shelves_overlap(None, low, 3, low)  # the site's 500s hold a location's 500s
