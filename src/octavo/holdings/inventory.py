@@ -143,10 +143,9 @@ def _refuse_overlap(site: Site, location: Location | None, shelf: ShelfRange | N
     location_id = location.pk if location is not None else None
     # Two starts at once wait for each other here (PostgreSQL; SQLite's write lock already
     # lets one transaction through at a time).
-    list(Site.objects.select_for_update().filter(pk=site.pk).values_list("pk", flat=True))
+    rows.one(Site, "id = %s", [site.pk], lock=True)
     for other in Inventory.objects.filter(site=site, status=Inventory.Status.OPEN).order_by("pk"):
-        ranged = other.range_first or other.range_last
-        theirs = ShelfRange(other.range_first, other.range_last) if ranged else None
+        theirs = ShelfRange(other.range_first, other.range_last) if other.has_range else None
         if shelves_overlap(location_id, shelf, other.location_id, theirs):
             raise InvalidInput(
                 f"inventory {other.pk} ({scope_text(other)}) is still open over these shelves:"

@@ -169,10 +169,7 @@ class ShelfRange:
 
     def _reaches(self, call_number: str) -> bool:
         """Is `call_number` at or before this range's last end, or shelved under it?"""
-        if not self.last:
-            return True
-        text, last = _normal(call_number), _normal(self.last)
-        return shelf_key(text) <= shelf_key(last) or _under(last, text)
+        return self._within(call_number, None, self._keys()[1])
 
     def _within(self, call_number: str, low: ShelfKey | None, high: ShelfKey | None) -> bool:
         text = _normal(call_number)

@@ -65,7 +65,7 @@ class CirculationFact(_Statistic):
 class PendingCirculationFact(_Statistic):
     """On SQLite, a circulation statistic waiting to be counted: the trigger on the event table
     writes the row here (migration 0004), with the same columns read from the item at the same
-    moment, and services.catch_up_statistics moves it into CirculationFact when a report is
+    moment, and pending.catch_up_statistics moves it into CirculationFact when a report is
     read and every night. One narrow row appended costs the desk's transaction, which on
     SQLite holds every other writer back, a fraction of CirculationFact's row and its eight
     indexes (docs/adr/0014-reports.md). Empty on PostgreSQL, whose trigger writes

@@ -226,14 +226,7 @@ class Session:
         barcode, pin = (message.field("AA") or "").strip(), message.field("AD") or ""
         if not barcode or not pin:
             return None
-        known = self.verified
-        if (
-            known is not None
-            and known.barcode == barcode
-            and secrets.compare_digest(known.digest, self._digest(pin))
-        ):
-            return None
-        return message
+        return None if self._seen_right(barcode, self._digest(pin)) else message
 
     def compare_pin(self, message: Message) -> None:
         """Compare the request's PIN with its patron's hash (reads only); Session.patron uses
@@ -252,6 +245,15 @@ class Session:
 
     def _digest(self, pin: str) -> bytes:
         return hashlib.sha256(self._salt + pin.encode()).digest()
+
+    def _seen_right(self, barcode: str, digest: bytes) -> bool:
+        """Was this PIN (its digest) accepted for this card earlier on this connection?"""
+        known = self.verified
+        return (
+            known is not None
+            and known.barcode == barcode
+            and secrets.compare_digest(known.digest, digest)
+        )
 
     def _dispatch(self, message: Message, raw: bytes) -> Reply:
         if message.code == "93":
@@ -411,12 +413,7 @@ class Session:
                 (patron, self.refuse("pin_needed")) if self.kiosk.pin_required else (patron, None)
             )
         digest = self._digest(pin)
-        known = self.verified
-        if (
-            known is not None
-            and known.barcode == patron.barcode
-            and secrets.compare_digest(known.digest, digest)
-        ):
+        if self._seen_right(patron.barcode, digest):
             return patron, None
         ahead, self._pin_ahead = self._pin_ahead, None
         checked = None
