@@ -12,11 +12,12 @@ PIN hasher (25,000 rounds) instead of Django's 1,000,000, so that 200 first logi
 15 ms, not 200 x 0.6 s (logins are not timed). PINs are drawn from 100 different ones, so the
 build hashes 100 PINs, not thousands; each PIN check at a kiosk costs what it always costs.
 
-`octavo sip2` runs as a process of its own (the default worker threads, or
-BENCH_SIP2_WORKERS); the kiosks are an asyncio load generator in this process, one TCP
-connection each. Each logs in (93, then 99) and then serves patrons, one after another:
-63 patron information with the PIN, two 11 check-outs, a 17 item information, a 23 patron
-status, a 35 end of session, the two items checked in again (09), and every fifth patron a 99.
+`octavo sip2` runs as a process of its own (its default processes, or BENCH_SIP2_PROCESSES
+connection processes, and on SQLite its answering process); the kiosks are an asyncio load
+generator in this process, one TCP connection each. Each logs in (93, then 99) and then
+serves patrons, one after another: 63 patron information with the PIN, two 11 check-outs, a
+17 item information, a 23 patron status, a 35 end of session, the two items checked in again
+(09), and every fifth patron a 99.
 Every request uses error detection (AY, AZ), its transaction date the time it is sent; each
 answer is checked (sip2_client.flaw: checksum summed here) and read for its ok flags.
 
@@ -62,7 +63,8 @@ WARMUP_S = float(os.environ.get("BENCH_SIP2_WARMUP_S", "10"))
 DURATION_S = float(os.environ.get("BENCH_SIP2_S", "60"))
 FLAT_WARMUP_S = 3.0
 FLAT_S = float(os.environ.get("BENCH_SIP2_FLAT_S", "30"))
-WORKERS = int(os.environ.get("BENCH_SIP2_WORKERS", "0"))  # 0: the server's default
+# 0: the server's default; worker threads matter on PostgreSQL only (this is SQLite's)
+WORKERS = int(os.environ.get("BENCH_SIP2_WORKERS", "0"))
 PROCESSES = int(os.environ.get("BENCH_SIP2_PROCESSES", "0"))  # 0: the server's default
 PATRONS_PER_KIOSK = 8
 ITEMS_PER_KIOSK = 12
@@ -379,13 +381,10 @@ def run() -> list[Figure]:
         load = load_average()
         refusals = log.read_text(errors="replace").count("SIP2 refused")
         crashed = "Traceback" in log.read_text(errors="replace")
-    from octavo.interfaces.sip2.server import WORKERS as DEFAULT_WORKERS
-
-    workers = WORKERS or DEFAULT_WORKERS
     for phase in phases:
         for example in phase.examples:
             _say(f"{phase.name} error: {example}")
-    figures = _figures(phases, workers, load, refusals, checkout._data(built))
+    figures = _figures(phases, load, refusals, checkout._data(built))
     errors = sum(sum(phase.errors.values()) for phase in phases)
     if crashed or status != 0 or errors:
         for figure in figures:  # what was measured, before the benchmark fails
@@ -397,9 +396,7 @@ def run() -> list[Figure]:
     return figures
 
 
-def _figures(
-    phases: list[Phase], workers: int, load: str, refusals: int, data: str
-) -> list[Figure]:
+def _figures(phases: list[Phase], load: str, refusals: int, data: str) -> list[Figure]:
     from octavo.interfaces.sip2.server import default_processes
 
     figures = []
@@ -419,8 +416,8 @@ def _figures(
             else f"flat out: {KIOSKS} kiosks, each request sent as soon as the last is answered"
         )
         how = (
-            f"`octavo sip2` ({PROCESSES or default_processes()} processes of {workers} "
-            f"worker threads) on 127.0.0.1; {offered}; "
+            f"`octavo sip2` on SQLite ({PROCESSES or default_processes(answering=True)} "
+            f"connection processes and the answering process) on 127.0.0.1; {offered}; "
             f"{phase.seconds():g} s counted after "
             f"{WARMUP_S if phase.gap is not None else FLAT_WARMUP_S:g} s warm-up; each patron: "
             f"63 with PIN, two 11, a 17, a 23, a 35, two 09, a 99 every {STATUS_EVERY}th; "

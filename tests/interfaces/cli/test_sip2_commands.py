@@ -3,6 +3,7 @@ SQLite file in ./var/, and a kiosk on a real socket (issue #5; docs/operators/si
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -196,14 +197,26 @@ def test_the_server_answers_a_kiosk_and_stops_on_sigterm(ready: Path) -> None:
         kiosk.close()
 
 
+def _processes(pid: int) -> tuple[list[int], int | None]:
+    """The server's connection processes and its answering process (None: not started)."""
+    found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    named = {}
+    for child in found:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            named[child] = Path(f"/proc/{child}/comm").read_text().strip()
+    answering = [child for child, name in named.items() if name == "sip2-answering"]
+    return [c for c in named if c not in answering], (answering[0] if answering else None)
+
+
 def _children(pid: int, *, besides: int | None = None) -> list[int]:
-    """The server's 3 worker processes, once it has started them (none of them `besides`)."""
+    """The server's 3 connection processes once it has started them and its answering
+    process (on SQLite, where these tests run), none of them `besides`."""
     for _ in range(300):  # started after the server says it listens; replaced after a second
-        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        if len(found) == 3 and besides not in found:
+        found, answering = _processes(pid)
+        if len(found) == 3 and answering is not None and besides not in (*found, answering):
             return found
         select.select([], [], [], 0.1)
-    raise AssertionError(f"the server has worker processes {found}")
+    raise AssertionError(f"the server has processes {found} and answering process {answering}")
 
 
 def _sockets(pid: int) -> int:
@@ -246,6 +259,57 @@ def test_a_worker_process_that_dies_is_replaced_and_no_kiosk_is_left_waiting(
         for kiosk in kiosks:
             kiosk.close()
         assert server.stop() == 0, server.err
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_one_process_answers_the_kiosks_of_every_connection_process(ready: Path) -> None:
+    """On SQLite the connection processes hand every request to one answering process (what
+    an operator sees in `ps` as sip2-answering): kiosks spread over all three connection
+    processes are answered, and the answering process holds one line to each connection
+    process and no kiosk's socket."""
+    run(ready, *ADD)
+    with sip2_server(ready, "--processes", "3") as server:
+        children = _children(server.process.pid)
+        kiosks = [Kiosk(server.port) for _ in range(30)]
+        for kiosk in kiosks:
+            assert kiosk.log_in() == sealed("941", 0)
+            assert kiosk.ask(sealed("9900302.00", 1)).startswith(b"98Y")
+        _, answering = _processes(server.process.pid)
+        assert answering is not None
+        # Each connection process has some of the kiosks; the answering process one line to
+        # each connection process (and its listener), none to a kiosk.
+        assert all(_sockets(pid) > 2 for pid in children)
+        assert _sockets(answering) == len(children) + 1
+        for kiosk in kiosks:
+            kiosk.close()
+        assert server.stop() == 0, server.err
+    assert "Traceback" not in server.err
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_the_answering_process_that_dies_is_replaced_and_kiosks_log_in_again(
+    ready: Path,
+) -> None:
+    run(ready, *ADD)
+    with sip2_server(ready, "--processes", "3") as server:
+        _children(server.process.pid)
+        kiosk = Kiosk(server.port)
+        assert kiosk.log_in() == sealed("941", 0)
+        _, dead = _processes(server.process.pid)
+        assert dead is not None
+        os.kill(dead, signal.SIGKILL)
+        # Its sessions are gone with it: the kiosk's connection is closed, as after a dropped
+        # line, rather than answered as if it had never logged in.
+        assert kiosk.socket.recv(1) == b""
+        kiosk.close()
+        _children(server.process.pid, besides=dead)  # started again, with its connection ones
+        kiosks = [Kiosk(server.port) for _ in range(10)]
+        assert all(kiosk.log_in() == sealed("941", 0) for kiosk in kiosks)
+        assert all(kiosk.ask(sealed("9900302.00", 1)).startswith(b"98Y") for kiosk in kiosks)
+        for kiosk in kiosks:
+            kiosk.close()
+        assert server.stop() == 0, server.err
+    assert "answering process gone" in server.err
 
 
 def test_a_wrong_password_is_refused_by_the_running_server(ready: Path) -> None:

@@ -6,6 +6,8 @@ their own database connections), so they use `flushable_append_only`."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -13,11 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection, connections
 from tests.conftest import T0
 
 from octavo.catalog.records import RecordFields
 from octavo.catalog.services import create_record
 from octavo.holdings.services import ItemFields, add_items
+from octavo.interfaces.sip2 import answering
 from octavo.interfaces.sip2.accounts import add_account
 from octavo.interfaces.sip2.server import Listen, Server
 from octavo.patrons.services import PatronFields, create_patron
@@ -37,6 +41,32 @@ class Running:
 def sip2_server(flushable_append_only) -> Iterator[Running]:
     with serving(Server(Listen("127.0.0.1", 0), idle_timeout=5.0)) as running:
         yield running
+
+
+@pytest.fixture
+def sip2_answering_server(flushable_append_only) -> Iterator[Running]:
+    """The server as `octavo sip2` runs it on SQLite: each request handed over a Unix socket
+    to an answering process (a real forked process on the test database's file), which holds
+    the connections' sessions."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the answering process is SQLite's")
+    place = answering.Place()
+    connections.close_all()  # nothing open crosses the fork
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            code = answering.serve(place.listener)
+        finally:
+            os._exit(code)
+    try:
+        with serving(Server(Listen("127.0.0.1", 0), answering=place.path)) as running:
+            yield running
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        _, status = os.waitpid(pid, 0)
+        place.remove()
+    assert os.waitstatus_to_exitcode(status) == 0  # it stopped cleanly, once the server had
 
 
 class Kiosk:

@@ -87,9 +87,12 @@ class SelfCheck(Sip2):
         return parse(self.get_response(request))
 
 
-@pytest.fixture
-def self_check(sip2_server) -> Iterator[SelfCheck]:
-    client = SelfCheck(sip2_server.host, sip2_server.port, NES_ZONE)
+@pytest.fixture(params=["sip2_server", "sip2_answering_server"])
+def self_check(request) -> Iterator[SelfCheck]:
+    """The package's client on a server answering on its worker threads, and on one handing
+    requests to the answering process (SQLite's, as `octavo sip2` runs there)."""
+    server = request.getfixturevalue(request.param)
+    client = SelfCheck(server.host, server.port, NES_ZONE)
     assert client.connect()
     yield client
     client.disconnect()

@@ -142,8 +142,12 @@ class Reply:
     close: bool = False
 
 
+# A PIN compared ahead (Session.compare_pin): the patron's id, the PIN's digest, the match.
+PinAhead = tuple[int, bytes, patrons.PinMatch]
+
+
 @dataclass
-class _Verified:
+class Verified:
     """A patron whose PIN this connection checked: later requests in the same patron session
     (kiosks send the PIN with each one) are not checked again until 35 or another patron."""
 
@@ -158,19 +162,23 @@ class Session:
     failed_logins: int = 0
     bad_messages: int = 0
     last: bytes | None = None  # the last answer, for a 97
-    verified: _Verified | None = None
+    verified: Verified | None = None
     request: bytes = b""  # the request being answered, for the log (redacted)
     # What this request's handler will read, read before its transaction (see _once).
     _patron_read: tuple[Patron | None, str | None] | None = None
     _titles: dict[str, str] = field(default_factory=dict)
-    _salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    # Salts the digests of PINs kept for this connection (never the PINs themselves).
+    salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     # The request's PIN compared ahead (compare_pin): the patron's id, the PIN's digest.
-    _pin_ahead: tuple[int, bytes, patrons.PinMatch] | None = None
+    _pin_ahead: PinAhead | None = None
 
     # --- the loop's one entry point ------------------------------------------------------
 
-    def answer(self, raw: bytes) -> Reply:
-        """The answer to one request (its bytes, terminator included or not)."""
+    def answer(self, raw: bytes, pin_ahead: PinAhead | None = None) -> Reply:
+        """The answer to one request (its bytes, terminator included or not); `pin_ahead`: its
+        PIN compared by this connection's twin in another process (answering.Link)."""
+        if pin_ahead is not None:
+            self._pin_ahead = pin_ahead
         close_old_connections()
         self.request = raw
         self._patron_read, self._titles = None, {}
@@ -243,8 +251,13 @@ class Session:
             return
         self._pin_ahead = (patron.pk, self._digest(pin), match)
 
+    def take_pin_ahead(self) -> PinAhead | None:
+        """The PIN compared ahead for the request in hand, taken (for answering.Link)."""
+        ahead, self._pin_ahead = self._pin_ahead, None
+        return ahead
+
     def _digest(self, pin: str) -> bytes:
-        return hashlib.sha256(self._salt + pin.encode()).digest()
+        return hashlib.sha256(self.salt + pin.encode()).digest()
 
     def _seen_right(self, barcode: str, digest: bytes) -> bool:
         """Was this PIN (its digest) accepted for this card earlier on this connection?"""
@@ -421,7 +434,7 @@ class Session:
             checked = ahead[2]
         check = patrons.verify_pin(patron=patron, pin=pin, at=at, checked=checked)
         if check.outcome is PinOutcome.ACCEPTED:
-            self.verified = _Verified(patron.barcode, digest)
+            self.verified = Verified(patron.barcode, digest)
             return patron, None
         if check.outcome is PinOutcome.LOCKED:
             return patron, self.refuse("pin_locked")

@@ -2,7 +2,8 @@
 ended by a carriage return and answers each through handlers.Session.
 
 The services are synchronous Django code, so each request is answered on a small pool of
-worker threads; the event loop only reads, writes and keeps time. A patron's PIN is compared
+worker threads, or, on SQLite, by the one answering process (answering.py) that the server
+hands it to; the event loop only reads, writes and keeps time. A patron's PIN is compared
 with its hash first on a thread of its own (Session.pin_to_compare), so that the couple of
 milliseconds it takes do not hold up the other kiosks' requests. A connection's requests are
 answered one after another, in order. Limits (issue #5, "Security" and "Bad input"): a request
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
+from octavo.interfaces.sip2.answering import Link
 from octavo.interfaces.sip2.codec import MAX_LENGTH
 from octavo.interfaces.sip2.handlers import Reply, Session
 
@@ -39,15 +41,15 @@ IDLE_TIMEOUT = 600.0  # seconds; kiosks send a 99 every few minutes to stay conn
 WORKERS = 1  # threads per process: see default_processes
 
 
-def default_processes() -> int:
-    """One process more than there are cores (at most 8), each answering with one worker
-    thread: two threads of one process hand Python's lock back and forth on every SQLite
-    statement, and a writer waiting for it holds SQLite's write lock the while; the process
-    over the core count answers while another hashes a PIN or waits for the write lock.
-    At 500 messages/s from 200 kiosks on 2 cores, the check-out p99 over runs on a noisy
-    machine: 18-67 ms (median 27) with 3 processes of one thread, 23-107 ms (median 48) with
-    2 of two (docs/benchmarks.md, SIP2)."""
-    return min((os.cpu_count() or 1) + 1, 8)
+def default_processes(*, answering: bool) -> int:
+    """Processes reading kiosk connections. With an answering process (SQLite), one fewer
+    than the cores, at least 1 (at most 8): the answering process takes a core of its own.
+    Otherwise (PostgreSQL) one more than the cores, each answering with one worker thread:
+    two threads of one process hand Python's lock back and forth on every statement, and the
+    process over the core count answers while another hashes a PIN or waits for a lock
+    (docs/benchmarks.md, SIP2)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(cores - 1, 8)) if answering else min(cores + 1, 8)
 
 
 class PlaintextRefused(ValueError):
@@ -101,6 +103,7 @@ class Server:
         allow_plaintext: bool = False,
         idle_timeout: float = IDLE_TIMEOUT,
         workers: int = WORKERS,
+        answering: str | None = None,
     ):
         if tls is None and not listen.loopback and not allow_plaintext:
             raise PlaintextRefused(
@@ -115,6 +118,11 @@ class Server:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
         # PINs are compared here first (Session.pin_to_compare), off the threads that answer.
         self.pin_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sip2-pin")
+        # The answering process's socket (answering.py): requests are answered there, not on
+        # this process's worker threads. `lost` is called if that process goes away.
+        self.answering = answering
+        self.link: Link | None = None
+        self.lost: Callable[[], None] | None = None
         self.connections = 0
         self._server: asyncio.Server | None = None
         self._open: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
@@ -122,6 +130,8 @@ class Server:
     async def start(self, sock: socket.socket | None = None) -> tuple[str, int]:
         """Listen, on `sock` when given (a socket bound before worker processes were forked);
         returns the address and port actually bound (port 0 picks a free one)."""
+        if self.answering is not None:
+            self.link = await Link.connect(self.answering, self._lost)
         if sock is not None:
             self._server = await asyncio.start_server(
                 self._connection, sock=sock, ssl=self.tls, limit=MAX_REQUEST
@@ -154,6 +164,8 @@ class Server:
             await asyncio.wait(list(self._open), timeout=10)
         if self._server is not None:
             await self._server.wait_closed()
+        if self.link is not None:
+            await self.link.aclose()
         self._close_database_connections()
         self.pool.shutdown(wait=True)
         self.pin_pool.submit(connections.close_all).result()
@@ -174,10 +186,20 @@ class Server:
         for job in [self.pool.submit(close) for _ in range(self.workers)]:
             job.result()
 
+    def _lost(self) -> None:
+        if self.lost is not None:
+            self.lost()
+
+    async def _answer(self, session: Session, number: int, raw: bytes) -> Reply:
+        if self.link is not None:
+            return await self.link.answer(number, session, raw)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, session.answer, raw)
+
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
         address = peer[0] if isinstance(peer, tuple) else None
         session = Session(address=address)
+        number = self.link.open(session) if self.link is not None else 0
         self.connections += 1
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
@@ -193,7 +215,7 @@ class Server:
                 pin = session.pin_to_compare(raw)
                 if pin is not None:
                     await loop.run_in_executor(self.pin_pool, session.compare_pin, pin)
-                reply: Reply = await loop.run_in_executor(self.pool, session.answer, raw)
+                reply = await self._answer(session, number, raw)
                 if reply.data is not None:
                     writer.write(reply.data)
                     await writer.drain()
@@ -211,6 +233,8 @@ class Server:
             log.exception("SIP2 connection from %s failed", address)
         finally:
             self.connections -= 1
+            if self.link is not None:
+                self.link.close(number)
             if task is not None:
                 self._open.pop(task, None)
             writer.close()
@@ -273,14 +297,18 @@ def prefork(
     processes: int,
     child: Callable[[socket.socket], int],
     another: Callable[[], socket.socket] | None = None,
+    beside: Callable[[], int] | None = None,
 ) -> None:
     """Run `child(sock)` in `processes` forked processes until SIGTERM or SIGINT, which are
     passed on to them; one that ends on its own is replaced. Returns once all have ended.
     The first process serves on `first`; each other one, and each replacement, on a socket
-    of its own from `another()` (bound with `shared_port`), or on `first` as well without it."""
+    of its own from `another()` (bound with `shared_port`), or on `first` as well without it.
+    `beside()`, when given, runs in one more process, started first and replaced the same
+    way (the answering process); it is given no socket and closes its copy of `first`."""
     children: set[int] = set()
     stopping = False
     spare: list[socket.socket] = [first]
+    besides: list[int] = []  # the process running `beside`, once started
 
     def socket_for_child() -> socket.socket:
         if spare:
@@ -294,6 +322,31 @@ def prefork(
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
+    def fork(body: Callable[[], int]) -> int:
+        pid = os.fork()
+        if pid == 0:  # the child: its own signal handling, never back into the caller
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 1
+            try:
+                code = body()
+            except BaseException:
+                log.exception("SIP2 worker process %d failed", os.getpid())
+            finally:
+                os._exit(code)
+        children.add(pid)
+        return pid
+
+    def spawn_beside() -> None:
+        assert beside is not None  # noqa: S101 - only called with one
+
+        def body() -> int:
+            first.close()  # a listener nobody here accepts on would still be sent kiosks
+            return beside()
+
+        if not stopping:
+            besides[:] = [fork(body)]
+
     def spawn() -> None:
         if stopping:  # asked to stop while the first ones were starting: no more
             return
@@ -302,18 +355,7 @@ def prefork(
         except OSError as error:  # the port taken meanwhile: tried again when one ends
             log.error("SIP2 cannot listen for another worker process: %s", error)
             return
-        pid = os.fork()
-        if pid == 0:  # the child: its own signal handling, never back into the caller
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            code = 1
-            try:
-                code = child(sock)
-            except BaseException:
-                log.exception("SIP2 worker process %d failed", os.getpid())
-            finally:
-                os._exit(code)
-        children.add(pid)
+        fork(lambda: child(sock))
         if another is not None:
             # The child's own socket: closed here, so that when the child ends, so does its
             # place in the kernel's share-out (connections are not sent to a socket nobody
@@ -322,6 +364,8 @@ def prefork(
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        if beside is not None:
+            spawn_beside()
         for _ in range(processes):
             spawn()
         while children:
@@ -335,7 +379,10 @@ def prefork(
                     "SIP2 worker process %d ended (status %d): starting another", pid, status
                 )
                 time.sleep(1)  # a process that cannot start does not fork in a tight loop
-                spawn()
+                if pid in besides:
+                    spawn_beside()
+                else:
+                    spawn()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -14,6 +14,7 @@ from django.core.management.base import CommandParser
 from django.db import connections
 
 from octavo.interfaces.cli.base import OctavoCommand
+from octavo.interfaces.sip2 import answering
 from octavo.interfaces.sip2.server import (
     DEFAULT_PORT,
     IDLE_TIMEOUT,
@@ -55,13 +56,15 @@ class Command(OctavoCommand):
             "--workers",
             type=int,
             default=WORKERS,
-            help=f"threads answering requests in each process (default {WORKERS})",
+            help=f"threads answering requests in each process (default {WORKERS}; "
+            "PostgreSQL only: on SQLite one process answers)",
         )
         parser.add_argument(
             "--processes",
             type=int,
             default=None,
-            help="processes sharing the listener (default: one more than the cores, at most 8)",
+            help="processes sharing the listener (default on SQLite: one fewer than the cores, "
+            "at least 1; on PostgreSQL one more than the cores; at most 8)",
         )
 
     def run(self, **options: Any) -> None:
@@ -87,7 +90,10 @@ class Command(OctavoCommand):
             )
         except PlaintextRefused as error:
             self.fail(str(error))
-        processes = options["processes"] or default_processes()
+        # On SQLite one process answers every kiosk, the others read and write the sockets
+        # (answering.py says why); on PostgreSQL each process answers its own kiosks.
+        split = connections["default"].vendor == "sqlite"
+        processes = options["processes"] or default_processes(answering=split)
         if processes < 1 or options["workers"] < 1:
             self.fail("--processes and --workers are at least 1")
         try:
@@ -100,7 +106,26 @@ class Command(OctavoCommand):
         )
         self.stdout.flush()
         connections.close_all()  # nothing open crosses a fork
-        if processes == 1:
+        if split:
+            place = answering.Place()
+            server.answering = place.path
+            bound = Listen(listen.host, port)
+
+            def serve(own: socket.socket) -> int:
+                place.listener.close()  # the answering process's, inherited
+                return asyncio.run(_serve(server, own))
+
+            try:
+                prefork(
+                    sock,
+                    processes,
+                    serve,
+                    (lambda: bind(bound, shared_port=True)) if can_share_port() else None,
+                    beside=lambda: answering.serve(place.listener),
+                )
+            finally:
+                place.remove()
+        elif processes == 1:
             asyncio.run(_serve(server, sock))
         else:
             # Each further process listens on the same port with a socket of its own, where
@@ -109,17 +134,25 @@ class Command(OctavoCommand):
             prefork(
                 sock,
                 processes,
-                lambda own: asyncio.run(_serve(server, own)) or 0,
+                lambda own: asyncio.run(_serve(server, own)),
                 (lambda: bind(bound, shared_port=True)) if can_share_port() else None,
             )
         sock.close()
         self.stdout.write("SIP2 server stopped")
 
 
-async def _serve(server: Server, sock: socket.socket) -> None:
-    """Serve on `sock` until SIGINT or SIGTERM, then close the connections and stop."""
-    await server.start(sock)
+async def _serve(server: Server, sock: socket.socket) -> int:
+    """Serve on `sock` until SIGINT or SIGTERM, then close the connections and stop; or until
+    the answering process goes away (exit status 1: the server starts this process again)."""
     stop = asyncio.Event()
+    lost: list[bool] = []
+
+    def answering_lost() -> None:
+        lost.append(True)
+        stop.set()
+
+    server.lost = answering_lost
+    await server.start(sock)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
@@ -127,3 +160,4 @@ async def _serve(server: Server, sock: socket.socket) -> None:
     await stop.wait()
     serving.cancel()
     await server.stop()
+    return 1 if lost else 0
