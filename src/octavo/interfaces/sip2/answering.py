@@ -40,14 +40,14 @@ import socket
 import struct
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connections
 
 from octavo.interfaces.sip2.accounts import Kiosk
-from octavo.interfaces.sip2.handlers import Reply, Session, Verified
+from octavo.interfaces.sip2.handlers import PinAhead, Reply, Session, Verified
 
 log = logging.getLogger("octavo.sip2")
 
@@ -134,20 +134,22 @@ def serve(listener: socket.socket) -> int:
                     continue
                 buffer = links[sock]
                 buffer += data
-                answers = _answer_all(sock.fileno(), buffer, sessions)
-                if answers:
-                    try:
-                        sock.sendall(answers)
-                    except ConnectionError:
-                        log.warning("SIP2 connection process gone before its answers")
+                try:
+                    # Each answer as soon as it is made: not held back for the others that
+                    # arrived with its request.
+                    for answer in _answer_all(sock.fileno(), buffer, sessions):
+                        sock.sendall(answer)
+                except ConnectionError:
+                    log.warning("SIP2 connection process gone before its answers")
     finally:
         connections.close_all()
     return 0
 
 
-def _answer_all(link: int, buffer: bytearray, sessions: dict[tuple[int, int], Session]) -> bytes:
-    """Every whole frame in `buffer` (taken out of it) done; the answers' frames."""
-    out = []
+def _answer_all(
+    link: int, buffer: bytearray, sessions: dict[tuple[int, int], Session]
+) -> Iterator[bytes]:
+    """Every whole frame in `buffer` done, and taken out of it; yields the answers' frames."""
     while len(buffer) >= _LENGTH.size:
         (length,) = _LENGTH.unpack_from(buffer)
         end = _LENGTH.size + length
@@ -162,15 +164,14 @@ def _answer_all(link: int, buffer: bytearray, sessions: dict[tuple[int, int], Se
         elif kind == "close":
             sessions.pop(key, None)
         else:
-            out.append(_frame((number, _answer(sessions.get(key), *payload))))
-    return b"".join(out)
+            yield _frame((number, _answer(sessions.get(key), *payload)))
 
 
-def _answer(session: Session | None, raw: bytes, ahead: object) -> Answered:
+def _answer(session: Session | None, raw: bytes, ahead: PinAhead | None) -> Answered:
     if session is None:  # cannot happen: every connection opens first; close it if it does
         log.error("SIP2 request for a connection the answering process does not know")
         return Answered(Reply(None, close=True), None, None)
-    reply = session.answer(raw, pin_ahead=ahead)  # type: ignore[arg-type]
+    reply = session.answer(raw, pin_ahead=ahead)
     return Answered(reply, session.kiosk, session.verified)
 
 
