@@ -578,6 +578,9 @@ CRASH = re.compile(
 )
 
 
+WORKER_ENDED = re.compile(rb"^SIP2 worker process \d+ ended", re.MULTILINE)
+
+
 def _tracebacks(text: bytes) -> dict[str, tuple[int, str]]:
     """Each distinct exception in the log (its last line): how often, and its first traceback
     with the line logged before it."""
@@ -634,6 +637,9 @@ def _report(
     tally: Tally, text: bytes, *, died: bool, status: int | None, target: Target, load: str
 ) -> list[Figure]:
     crashes = CRASH.findall(text)
+    # The server's own processes (a connection process, the answering process on SQLite) are
+    # started again when one ends, and the server says so: each such end is a death too.
+    deaths = int(died) + len(WORKER_ENDED.findall(text))
     secrets = {
         secret: text.count(secret.encode())
         for secret in (*target.secrets, CANARY_PIN, CANARY_PASSWORD)
@@ -666,7 +672,7 @@ def _report(
         Figure("answers not well-formed SIP2 or of the wrong type",
                len(tally.malformed) + len(tally.wrong_type), "answers", how),
         Figure("requests left hanging on an open connection", len(tally.hangs), "requests", how),
-        Figure("server process died", int(died), "times", how),
+        Figure("server processes that died", deaths, "times", how),
         Figure("canary requests that failed", len(tally.canary_failures),
                f"of {len(tally.canary_ms):,}", how),
         Figure("PINs and passwords in the server's log", leaks, "occurrences", how),
