@@ -7,7 +7,8 @@ request and read its pages again: a message cost each of three processes about t
 it cost one alone (docs/benchmarks.md, SIP2). One process answering alone keeps its cache,
 but its event loop, PIN hashing and answers then share one Python lock on one core.
 
-So on SQLite the work is split (`octavo sip2` decides; server.Server takes a `Link`):
+So on SQLite the work is split (`octavo sip2` decides; server.Server, given the answering
+process's socket, answers through a `Link`):
 - one *answering process* holds every connection's `Session` and answers each request with
   the handlers, in one thread, one request at a time, with one database connection whose
   cache only its own writes change (a desk's write elsewhere still resets it, rarely);
@@ -255,12 +256,3 @@ class Link:
             self._waiting.clear()
             if self._lost is not None and not self._closing:
                 self._lost()
-
-
-def answering_child(place: Place) -> Callable[[], int]:
-    """The answering process's body, for prefork."""
-
-    def run() -> int:
-        return serve(place.listener)
-
-    return run
