@@ -55,6 +55,7 @@ from octavo.holdings.weeding_rules import (
     parse_weeding_range,
 )
 from octavo.holdings.weeding_selectors import MANAGE, get_list, require, scope_text
+from octavo.holds.selectors import Stranded, stranded_holds
 from octavo.shared.actor import Actor
 from octavo.shared.errors import InvalidInput, NotFound, PermissionDenied
 
@@ -360,6 +361,9 @@ class Applied:
     withdrawn: tuple[str, ...]  # barcodes
     skipped: tuple[tuple[str, str], ...]  # (barcode, why)
     kept: int  # kept by decision, or left undecided
+    # Titles whose waiting holds no copy can fill now that these are withdrawn: to cancel
+    # (patrons told) or to order a copy for.
+    stranded: tuple[Stranded, ...] = ()
 
 
 _WHY_NOT = {
@@ -443,6 +447,7 @@ def apply_list(
             .exclude(pk__in=[e.pk for e in withdrawn + skipped])
             .update(outcome=WeedingEntry.Outcome.KEPT)
         )
+        stranded = stranded_holds(items[e.item_id].record_id for e in withdrawn)
         weeding.status = WeedingList.Status.APPLIED
         weeding.applied_at, weeding.applied_by, weeding.reason = at, actor.username, why
         weeding.withdrawn_count = len(withdrawn)
@@ -469,4 +474,5 @@ def apply_list(
         withdrawn=tuple(items[e.item_id].barcode for e in withdrawn),
         skipped=tuple((items[e.item_id].barcode, e.outcome_note) for e in skipped),
         kept=kept,
+        stranded=tuple(stranded),
     )

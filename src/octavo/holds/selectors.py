@@ -1,11 +1,17 @@
-"""Reading holds: a patron's holds, a title's queue, and a site's pull list."""
+"""Reading holds: a patron's holds, a title's queue, a site's pull list, and the holds no
+copy can fill any more."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Exists, OuterRef, Q
+
 from octavo.catalog.callnumbers import shelf_key
+from octavo.catalog.models import Record
 from octavo.db import rows
 from octavo.district.models import Site
 from octavo.holdings.models import Item
@@ -113,3 +119,38 @@ def waiting_count(record_id: int) -> int:
         [record_id, HoldStatus.WAITING.value],
     )
     return int(found[0])
+
+
+# Copies in these states fill no hold: gone from the collection, or not found.
+CANNOT_FILL = (ItemStatus.WITHDRAWN.value, ItemStatus.LOST.value, ItemStatus.MISSING.value)
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """A title with holds waiting that no copy can fill now."""
+
+    record_id: int
+    title: str
+    holds: int
+
+
+def stranded_holds(record_ids: Iterable[int]) -> list[Stranded]:
+    """Of these titles, those with waiting holds that nothing on the shelf or in circulation
+    can fill: a title-level hold whose title has no copy left that is not withdrawn, lost or
+    missing and may go out (its material type circulates); a copy-level hold whose copy is
+    withdrawn, lost or missing. Suspended holds count: they wait too. By title."""
+    ids = set(record_ids)
+    if not ids:
+        return []
+    fillers = (
+        Item.objects.filter(record_id=OuterRef("record_id"))
+        .exclude(status__in=CANNOT_FILL)
+        .exclude(material_type__circulates=False)
+    )
+    waiting = Hold.objects.filter(record_id__in=ids, status=HoldStatus.WAITING.value)
+    stranded = waiting.annotate(has_copy=Exists(fillers)).filter(
+        Q(copy_level=False, has_copy=False) | Q(copy_level=True, item__status__in=CANNOT_FILL)
+    )
+    counts = Counter(stranded.values_list("record_id", flat=True))
+    titles = dict(Record.objects.filter(pk__in=counts).values_list("pk", "title"))
+    return [Stranded(pk, titles[pk], counts[pk]) for pk in sorted(counts, key=titles.__getitem__)]

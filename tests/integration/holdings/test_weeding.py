@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import T0
 
 from octavo.audit.models import AuditEntry
+from octavo.catalog.models import Record
 from octavo.catalog.records import RecordFields
 from octavo.catalog.services import create_record
 from octavo.circulation import weeding
@@ -20,6 +21,8 @@ from octavo.holdings import weeding_selectors as selectors
 from octavo.holdings.models import Item, WeedingEntry, WeedingList
 from octavo.holdings.services import ItemFields, add_items
 from octavo.holdings.weeding_rules import Criteria, criteria, preset
+from octavo.holds.selectors import Stranded
+from octavo.holds.services import place_hold
 from octavo.patrons.services import PatronFields, create_patron
 from octavo.reports.selectors import run_report
 from octavo.shared.actor import Role
@@ -283,6 +286,39 @@ def test_applying_withdraws_in_one_go_audits_each_item_and_skips_what_went_out(s
         weeding.apply_list(actor=shelves, list_id=found.pk, reason="again", at=NOW)
     with pytest.raises(InvalidInput, match="was applied"):
         weeding.decide_undecided(actor=shelves, list_id=found.pk, decision="keep", at=NOW)
+
+
+def test_applying_names_the_titles_whose_waiting_holds_no_copy_can_fill_any_more(shelves):
+    """Earth's only copy is withdrawn: the hold waiting for it can never be filled. Old
+    Science keeps a copy at South, which can fill a hold on the title, but not a hold on the
+    very copy withdrawn. Fossils' hold is untouched (its copy stays)."""
+    create_patron(
+        actor=shelves,
+        fields=PatronFields(
+            barcode="P200", first_name="Ben", last_name="Okafor", patron_type="student",
+            site_code="NES",
+        ),
+        at=LONG_AGO,
+    )  # fmt: skip
+    earth, old, fossils = (Record.objects.get(title=t) for t in ("Earth", "Old Science", "Fossils"))
+    for patron, record, copy in (
+        ("P100", earth, ""), ("P100", old, ""), ("P200", old, "OLD1"), ("P100", fossils, ""),
+    ):  # fmt: skip
+        place_hold(
+            actor=shelves, patron_barcode=patron, record_id=record.pk, pickup_site_code="NES",
+            item_barcode=copy, at=NOW,
+        )  # fmt: skip
+    found = build(shelves, Criteria(unused_years=3))
+    for barcode in ("OLD1", "WRN1"):
+        weeding.decide_by_barcode(
+            actor=shelves, list_id=found.pk, barcode=barcode, decision="withdraw", at=NOW
+        )
+    applied = weeding.apply_list(actor=shelves, list_id=found.pk, reason="Outdated", at=NOW)
+    assert sorted(applied.withdrawn) == ["OLD1", "WRN1"]
+    assert applied.stranded == (
+        Stranded(earth.pk, "Earth", 1),
+        Stranded(old.pk, "Old Science", 1),  # the copy-level hold only
+    )
 
 
 def test_undecided_entries_are_withdrawn_only_when_asked(shelves):

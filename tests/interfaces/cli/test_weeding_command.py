@@ -11,11 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from tests.conftest import T0
 
+from octavo.catalog.models import Record
 from octavo.catalog.records import RecordFields
 from octavo.catalog.services import create_record
 from octavo.holdings.models import Item
 from octavo.holdings.services import ItemFields, add_items
+from octavo.holds.services import place_hold
 from octavo.interfaces.cli.main import _help
+from octavo.patrons.services import PatronFields, create_patron
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +48,32 @@ def octavo(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_build_lists_the_range_in_shelf_order_and_apply_withdraws(books):
+def test_build_lists_the_range_in_shelf_order_and_apply_withdraws(books, cli_actor):
+    # A hold waits for Torn Science, whose only copy is about to go.
+    create_patron(
+        actor=cli_actor,
+        fields=PatronFields(
+            barcode="P1", first_name="Ana", last_name="Reyes", patron_type="student",
+            site_code="NES",
+        ),
+        at=T0,
+    )  # fmt: skip
+    torn = Record.objects.get(title="Torn Science")
+    place_hold(
+        actor=cli_actor, patron_barcode="P1", record_id=torn.pk, pickup_site_code="NES", at=T0
+    )
     out, _ = octavo("build", "--site", "nes", "--range", "500-599", "--preset", "crew")
     lines = out.splitlines()
     assert lines[0] == "weeding list of NES 500-599: 2 items, in shelf order"
     assert lines[1].startswith("550\tB2\tTorn Science\t2024\tlast out never\tcondition")
     assert lines[2].startswith("599.75\tB1\tOld Science\t2001\tlast out never\tage,unused")
     number = lines[-1]
-    out, _ = octavo("apply", number, "--reason", "CREW", "--include-undecided")
+    out, err = octavo("apply", number, "--reason", "CREW", "--include-undecided")
     assert out.strip() == f"weeding list {number}: 2 withdrawn, 0 not withdrawn now, 0 kept"
+    assert err.strip() == (
+        f"record {torn.pk} (Torn Science): 1 hold(s) waiting that no copy can fill now: "
+        "cancel them or order a copy"
+    )
     assert set(Item.objects.filter(status="withdrawn").values_list("barcode", flat=True)) == {
         "B1",
         "B2",

@@ -15,6 +15,8 @@ from octavo.catalog.records import RecordFields
 from octavo.catalog.services import create_record, update_record_marc
 from octavo.holdings.models import Item
 from octavo.holdings.services import ItemFields, add_items
+from octavo.holds.services import place_hold
+from octavo.patrons.services import PatronFields, create_patron
 from octavo.shared.actor import Role
 
 pytestmark = pytest.mark.django_db
@@ -471,6 +473,32 @@ def test_an_item_edit_changes_the_call_number_parts_price_and_date(shelved_cat, 
         "good",
     )
     assert item.location is None
+
+
+def test_an_item_marked_missing_warns_of_holds_no_copy_can_fill(shelved_cat, client_as, cli_actor):
+    """A hold on this very copy cannot be filled once the copy is missing: the librarian is
+    told which title, to cancel the hold or order a copy (the title's other copies cannot
+    fill a hold on this one)."""
+    create_patron(
+        actor=cli_actor,
+        fields=PatronFields(
+            barcode="P300", first_name="Carla", last_name="Nunez", patron_type="student",
+            site_code="NES",
+        ),
+        at=T0,
+    )  # fmt: skip
+    place_hold(
+        actor=cli_actor, patron_barcode="P300", record_id=shelved_cat.pk,
+        pickup_site_code="NES", item_barcode="NES-2", at=T0,
+    )  # fmt: skip
+    client = client_as(Role.SITE_LIBRARIAN)
+    form = client.get("/staff/items/NES-2/edit/").context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    saved = text_of(
+        client.post("/staff/items/NES-2/edit/", data | {"status": "missing"}, follow=True)
+    )
+    assert "Item NES-2 saved." in saved
+    assert "1 title now has holds that no copy can fill: The cat in the hat (1)." in saved
 
 
 def test_a_technician_may_not_open_an_item_at_another_site(shelved_cat, client_as):

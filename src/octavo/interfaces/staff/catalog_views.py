@@ -31,6 +31,7 @@ from octavo.district.selectors import visible_sites
 from octavo.holdings.models import Item
 from octavo.holdings.services import add_item_range, add_items, update_item
 from octavo.holdings.states import ItemStatus
+from octavo.holds.selectors import CANNOT_FILL, stranded_holds
 from octavo.interfaces.facets import facet_groups, page_number
 from octavo.interfaces.staff.access import page, staff_page
 from octavo.interfaces.staff.catalog_forms import (
@@ -42,7 +43,7 @@ from octavo.interfaces.staff.catalog_forms import (
     SearchForm,
 )
 from octavo.interfaces.staff.forms import apply_error
-from octavo.interfaces.staff.holds_views import record_hold_context
+from octavo.interfaces.staff.holds_views import record_hold_context, stranded_text
 from octavo.interfaces.words import FORMAT_LABELS, LANGUAGE_LABELS, STATUS_LABELS, shown
 from octavo.shared.actor import Actor
 from octavo.shared.clock import now
@@ -393,6 +394,10 @@ def item_edit(request: HttpRequest, actor: Actor, barcode: str) -> HttpResponse:
         else:
             if changes:
                 messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
+                if changes.get("status") in CANNOT_FILL:
+                    stranded = stranded_holds([item.record_id])
+                    if stranded:
+                        messages.warning(request, stranded_text(stranded))
             else:
                 messages.info(request, _("Nothing to save: no field was changed."))
             target = reverse("staff:record", kwargs={"record_id": item.record_id})

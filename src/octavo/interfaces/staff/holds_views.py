@@ -8,6 +8,7 @@ Hold slips are printed at check-in (desk_print_views).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from octavo.circulation.services import cancel_hold, expire_holds
 from octavo.district.models import Site
 from octavo.holdings.models import Item
 from octavo.holds.models import Hold
-from octavo.holds.selectors import hold_shelf, pull_list, queue_position
+from octavo.holds.selectors import Stranded, hold_shelf, pull_list, queue_position
 from octavo.holds.services import HoldRefused, place_hold, suspend_hold
 from octavo.holds.states import HoldStatus
 from octavo.interfaces.staff.access import page, staff_page
@@ -283,3 +284,15 @@ def holds_expire(request: HttpRequest, actor: Actor) -> HttpResponse:
         ngettext("%(count)s hold expired.", "%(count)s holds expired.", count) % {"count": count},
     )
     return redirect("staff:holds_shelf")
+
+
+def stranded_text(stranded: Sequence[Stranded]) -> str:
+    """The titles whose waiting holds no copy can fill any more, for the librarian to act on."""
+    titles = "; ".join(f"{s.title} ({s.holds})" for s in stranded)
+    return ngettext(
+        "%(count)s title now has holds that no copy can fill: %(titles)s. Cancel those holds "
+        "or order a copy.",
+        "%(count)s titles now have holds that no copy can fill: %(titles)s. Cancel those "
+        "holds or order a copy.",
+        len(stranded),
+    ) % {"count": len(stranded), "titles": titles}

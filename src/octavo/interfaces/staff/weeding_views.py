@@ -32,6 +32,7 @@ from octavo.holdings.weeding_rules import CREW_CLASSES, CREW_SECTIONS, Criteria,
 from octavo.interfaces.staff.access import page, staff_page
 from octavo.interfaces.staff.desk_lines import site_zone, when
 from octavo.interfaces.staff.forms import StaffForm, apply_error
+from octavo.interfaces.staff.holds_views import stranded_text
 from octavo.interfaces.staff.labels import error_text
 from octavo.interfaces.words import STATUS_LABELS, shown
 from octavo.shared.actor import Actor
@@ -531,6 +532,8 @@ def weeding_apply(request: HttpRequest, actor: Actor, list_id: int) -> HttpRespo
                     % {"count": len(applied.skipped)}
                 )
             messages.success(request, " ".join(words))
+            if applied.stranded:
+                messages.warning(request, stranded_text(applied.stranded))
             return redirect("staff:weeding", list_id=list_id)
     context = {**_base(weeding_list), "form": form}
     return page(request, "staff/weeding_apply.html", context, actor=actor)

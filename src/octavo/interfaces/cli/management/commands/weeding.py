@@ -73,6 +73,11 @@ class Command(OctavoCommand):
             )
             for barcode, why in applied.skipped:
                 self.stderr.write(f"{barcode}: {why}")
+            for title in applied.stranded:
+                self.stderr.write(
+                    f"record {title.record_id} ({title.title}): {title.holds} hold(s) waiting "
+                    "that no copy can fill now: cancel them or order a copy"
+                )
 
     def _criteria(self, options: dict[str, Any]) -> Criteria:
         own = {name: options.get(name) for name in OWN}
