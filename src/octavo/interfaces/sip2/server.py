@@ -273,8 +273,9 @@ class Server:
 # new connections evenly over them. One socket shared by all let the process that woke first
 # accept up to 100 waiting connections at once: after 200 kiosks connected together, one of
 # three processes answered 101 of them while the others had 49 and 59.
-# A connection's session (its login, its patron) lives in the process that accepted it; what
-# must outlive a connection (the answers kept for a resend) is in the database.
+# A connection's session (its login, its patron) lives in the process that answers it: the one
+# that accepted it, or on SQLite the answering process (answering.py); what must outlive a
+# connection (the answers kept for a resend) is in the database.
 
 
 def can_share_port() -> bool:

@@ -106,10 +106,13 @@ class Command(OctavoCommand):
         )
         self.stdout.flush()
         connections.close_all()  # nothing open crosses a fork
+        # Each further process listens on the same port with a socket of its own, where the
+        # system can (server.bind); else all share this one.
+        bound = Listen(listen.host, port)
+        another = (lambda: bind(bound, shared_port=True)) if can_share_port() else None
         if split:
             place = answering.Place()
             server.answering = place.path
-            bound = Listen(listen.host, port)
 
             def serve(own: socket.socket) -> int:
                 place.listener.close()  # the answering process's, inherited
@@ -117,26 +120,14 @@ class Command(OctavoCommand):
 
             try:
                 prefork(
-                    sock,
-                    processes,
-                    serve,
-                    (lambda: bind(bound, shared_port=True)) if can_share_port() else None,
-                    beside=lambda: answering.serve(place.listener),
+                    sock, processes, serve, another, beside=lambda: answering.serve(place.listener)
                 )
             finally:
                 place.remove()
         elif processes == 1:
             asyncio.run(_serve(server, sock))
         else:
-            # Each further process listens on the same port with a socket of its own, where
-            # the system can (server.bind); else all share this one.
-            bound = Listen(listen.host, port)
-            prefork(
-                sock,
-                processes,
-                lambda own: asyncio.run(_serve(server, own)),
-                (lambda: bind(bound, shared_port=True)) if can_share_port() else None,
-            )
+            prefork(sock, processes, lambda own: asyncio.run(_serve(server, own)), another)
         sock.close()
         self.stdout.write("SIP2 server stopped")
 
