@@ -87,6 +87,20 @@ def district(db, cli_actor: Actor) -> District:
     return District(north=north, south=south, high=high, users=users)
 
 
+def student(actor: Actor, barcode: str, first: str, last: str, *, at: datetime = T0) -> None:
+    """A student of North Elementary, through the patrons service (no PIN, no contact)."""
+    from octavo.patrons.services import PatronFields, create_patron
+
+    create_patron(
+        actor=actor,
+        fields=PatronFields(
+            barcode=barcode, first_name=first, last_name=last, patron_type="student",
+            site_code="NES",
+        ),
+        at=at,
+    )  # fmt: skip
+
+
 # --- tests that commit (live server, threads racing) --------------------------------------
 # The audit log and the fines ledger refuse UPDATE and DELETE on purpose (database triggers);
 # a test that commits ends by emptying every table. Such a test module uses

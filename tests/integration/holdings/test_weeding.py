@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from tests.conftest import T0
+from tests.conftest import T0, student
 
 from octavo.audit.models import AuditEntry
 from octavo.catalog.models import Record
@@ -23,7 +23,6 @@ from octavo.holdings.services import ItemFields, add_items
 from octavo.holdings.weeding_rules import Criteria, criteria, preset
 from octavo.holds.selectors import Stranded
 from octavo.holds.services import place_hold
-from octavo.patrons.services import PatronFields, create_patron
 from octavo.reports.selectors import run_report
 from octavo.shared.actor import Role
 from octavo.shared.errors import InvalidInput, NotFound, PermissionDenied
@@ -83,14 +82,7 @@ def shelves(district, cli_actor):
     _items(cli_actor, popular, ["POP1", "POP2", "POP3", "POP4"], "570", "POP")
     _items(cli_actor, cooking, ["COO1"], "641.5", "COO")
     _items(cli_actor, old, ["SES1"], "599.75", "OLD", site="SES")
-    create_patron(
-        actor=cli_actor,
-        fields=PatronFields(
-            barcode="P100", first_name="Ana", last_name="Reyes", patron_type="student",
-            site_code="NES",
-        ),
-        at=LONG_AGO,
-    )  # fmt: skip
+    student(cli_actor, "P100", "Ana", "Reyes", at=LONG_AGO)
     _lend(cli_actor, "OLD1", LONG_AGO + timedelta(days=30))
     _lend(cli_actor, "POP3", LONG_AGO + timedelta(days=40))
     for barcode in ("NEW1", "MAT1", "POP1", "POP2"):
@@ -292,14 +284,7 @@ def test_applying_names_the_titles_whose_waiting_holds_no_copy_can_fill_any_more
     """Earth's only copy is withdrawn: the hold waiting for it can never be filled. Old
     Science keeps a copy at South, which can fill a hold on the title, but not a hold on the
     very copy withdrawn. Fossils' hold is untouched (its copy stays)."""
-    create_patron(
-        actor=shelves,
-        fields=PatronFields(
-            barcode="P200", first_name="Ben", last_name="Okafor", patron_type="student",
-            site_code="NES",
-        ),
-        at=LONG_AGO,
-    )  # fmt: skip
+    student(shelves, "P200", "Ben", "Okafor", at=LONG_AGO)
     earth, old, fossils = (Record.objects.get(title=t) for t in ("Earth", "Old Science", "Fossils"))
     for patron, record, copy in (
         ("P100", earth, ""), ("P100", old, ""), ("P200", old, "OLD1"), ("P100", fossils, ""),

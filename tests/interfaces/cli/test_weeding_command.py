@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from tests.conftest import T0
+from tests.conftest import T0, student
 
 from octavo.catalog.models import Record
 from octavo.catalog.records import RecordFields
@@ -18,7 +18,6 @@ from octavo.holdings.models import Item
 from octavo.holdings.services import ItemFields, add_items
 from octavo.holds.services import place_hold
 from octavo.interfaces.cli.main import _help
-from octavo.patrons.services import PatronFields, create_patron
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +49,7 @@ def octavo(*args: str) -> tuple[str, str]:
 
 def test_build_lists_the_range_in_shelf_order_and_apply_withdraws(books, cli_actor):
     # A hold waits for Torn Science, whose only copy is about to go.
-    create_patron(
-        actor=cli_actor,
-        fields=PatronFields(
-            barcode="P1", first_name="Ana", last_name="Reyes", patron_type="student",
-            site_code="NES",
-        ),
-        at=T0,
-    )  # fmt: skip
+    student(cli_actor, "P1", "Ana", "Reyes")
     torn = Record.objects.get(title="Torn Science")
     place_hold(
         actor=cli_actor, patron_barcode="P1", record_id=torn.pk, pickup_site_code="NES", at=T0

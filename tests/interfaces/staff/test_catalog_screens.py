@@ -7,7 +7,7 @@ import re
 
 import pymarc
 import pytest
-from tests.conftest import T0
+from tests.conftest import T0, student
 
 from octavo.catalog.marc_text import to_text
 from octavo.catalog.models import Record
@@ -16,7 +16,6 @@ from octavo.catalog.services import create_record, update_record_marc
 from octavo.holdings.models import Item
 from octavo.holdings.services import ItemFields, add_items
 from octavo.holds.services import place_hold
-from octavo.patrons.services import PatronFields, create_patron
 from octavo.shared.actor import Role
 
 pytestmark = pytest.mark.django_db
@@ -479,14 +478,7 @@ def test_an_item_marked_missing_warns_of_holds_no_copy_can_fill(shelved_cat, cli
     """A hold on this very copy cannot be filled once the copy is missing: the librarian is
     told which title, to cancel the hold or order a copy (the title's other copies cannot
     fill a hold on this one)."""
-    create_patron(
-        actor=cli_actor,
-        fields=PatronFields(
-            barcode="P300", first_name="Carla", last_name="Nunez", patron_type="student",
-            site_code="NES",
-        ),
-        at=T0,
-    )  # fmt: skip
+    student(cli_actor, "P300", "Carla", "Nunez")
     place_hold(
         actor=cli_actor, patron_barcode="P300", record_id=shelved_cat.pk,
         pickup_site_code="NES", item_barcode="NES-2", at=T0,

@@ -165,8 +165,9 @@ class Server:
         if self._server is not None:
             await self._server.wait_closed()
         if self.link is not None:
-            await self.link.aclose()
-        self._close_database_connections()
+            await self.link.aclose()  # the worker threads never ran: nothing of theirs to close
+        else:
+            self._close_database_connections()
         self.pool.shutdown(wait=True)
         self.pin_pool.submit(connections.close_all).result()
         self.pin_pool.shutdown(wait=True)

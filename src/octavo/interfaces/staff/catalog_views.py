@@ -31,7 +31,7 @@ from octavo.district.selectors import visible_sites
 from octavo.holdings.models import Item
 from octavo.holdings.services import add_item_range, add_items, update_item
 from octavo.holdings.states import ItemStatus
-from octavo.holds.selectors import CANNOT_FILL, stranded_holds
+from octavo.holds.selectors import stranded_holds
 from octavo.interfaces.facets import facet_groups, page_number
 from octavo.interfaces.staff.access import page, staff_page
 from octavo.interfaces.staff.catalog_forms import (
@@ -394,7 +394,7 @@ def item_edit(request: HttpRequest, actor: Actor, barcode: str) -> HttpResponse:
         else:
             if changes:
                 messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
-                if changes.get("status") in CANNOT_FILL:
+                if "status" in changes:  # the selector says which statuses fill no hold
                     stranded = stranded_holds([item.record_id])
                     if stranded:
                         messages.warning(request, stranded_text(stranded))
